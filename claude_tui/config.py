@@ -1,0 +1,212 @@
+"""Settings and paths.
+
+``config.toml`` lives in the user config folder and is read with ``tomllib``; when the app changes
+a setting it is written back with ``tomli_w``, keeping every key it does not know.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "claude-tui"
+DEFAULT_MODEL = "claude-opus-5-5"
+DEMO_MODEL = "claude-tui-demo"
+DEFAULT_MAX_TOKENS = 8192
+DEFAULT_END_MODELS = ("claude-opus-*",)
+
+EXAMPLE_CONFIG = """\
+# claude-tui settings. Every key is optional.
+model = "claude-opus-5-5"        # default model for new conversations
+max_tokens = 8192                # the longest reply, in tokens
+max_retries = 2                  # the SDK's retries for 408/409/429/5xx and lost connections
+system_prompt = ""               # your own system prompt, sent beside the client's
+theme = "textual-dark"           # saved when you pick a theme in the command palette
+# api_key = "sk-ant-..."         # used only when ANTHROPIC_API_KEY is not set
+demo_chars_per_second = 240      # how fast the offline demo model types
+
+[end_conversation]
+enabled = true                   # offer issue_warning and end_conversation to the model
+models = ["claude-opus-*"]       # shell-style patterns of the models that get them
+min_warnings = 1                 # warnings needed before a persistent_abuse end is honoured
+
+[keymap]                         # binding id = "keys", e.g. new_conversation = "ctrl+t"
+"""
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file, line and key."""
+
+
+@dataclass
+class EndConversationSettings:
+    enabled: bool = True
+    models: list[str] = field(default_factory=lambda: list(DEFAULT_END_MODELS))
+    min_warnings: int = 1
+
+
+@dataclass
+class Settings:
+    path: Path
+    model: str = DEFAULT_MODEL
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_retries: int = 2
+    system_prompt: str = ""
+    theme: str | None = None
+    api_key: str | None = None
+    demo_chars_per_second: float = 240.0
+    end_conversation: EndConversationSettings = field(default_factory=EndConversationSettings)
+    keymap: dict[str, str] = field(default_factory=dict)
+    # The file as read, unknown keys included, so writing a setting back loses nothing.
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def resolved_api_key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+        """``ANTHROPIC_API_KEY`` first, then the config's key; empty when there is none."""
+        env = os.environ if environ is None else environ
+        return (env.get("ANTHROPIC_API_KEY") or "").strip() or (self.api_key or "").strip()
+
+
+# key -> (types accepted, description for messages)
+_TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
+    "model": ((str,), "a string"),
+    "max_tokens": ((int,), "a whole number"),
+    "max_retries": ((int,), "a whole number"),
+    "system_prompt": ((str,), "a string"),
+    "theme": ((str,), "a string"),
+    "api_key": ((str,), "a string"),
+    "demo_chars_per_second": ((int, float), "a number"),
+    "end_conversation": ((dict,), "a table"),
+    "keymap": ((dict,), "a table"),
+}
+_END_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "enabled": ((bool,), "true or false"),
+    "models": ((list,), "a list of strings"),
+    "min_warnings": ((int,), "a whole number"),
+}
+
+
+def _line_of(text: str, key: str, table: str | None = None) -> int | None:
+    """The line where ``key`` is set (inside ``[table]`` when given), for error messages."""
+    current: str | None = None
+    pattern = re.compile(rf"^\s*(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            current = header.group(1).strip()
+            continue
+        if current == table and pattern.match(line):
+            return number
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives the defaults, a bad one a ``ConfigError``."""
+    path = Path(path) if path else default_config_path()
+    settings = Settings(path=path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return settings
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+    def fail(key: str, table: str | None, expected: str, value: Any) -> ConfigError:
+        line = _line_of(text, key, table)
+        where = f"{path}, line {line}" if line else str(path)
+        name = f"{table}.{key}" if table else key
+        return ConfigError(f"{where}: '{name}' must be {expected}, not {value!r}")
+
+    def check(data: dict[str, Any], spec: dict[str, tuple[tuple[type, ...], str]],
+              table: str | None) -> None:
+        for key, (types, expected) in spec.items():
+            if key not in data:
+                continue
+            value = data[key]
+            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+            if not ok:
+                raise fail(key, table, expected, value)
+
+    check(raw, _TOP_LEVEL, None)
+    end = raw.get("end_conversation", {})
+    check(end, _END_KEYS, "end_conversation")
+    if "models" in end and not all(isinstance(m, str) for m in end["models"]):
+        raise fail("models", "end_conversation", "a list of strings", end["models"])
+    keymap = raw.get("keymap", {})
+    for key, value in keymap.items():
+        if not isinstance(value, str):
+            raise fail(key, "keymap", "a string of keys such as \"ctrl+t\"", value)
+    for key in ("max_tokens", "min_warnings", "max_retries"):
+        source = end if key == "min_warnings" else raw
+        if key in source and source[key] < (1 if key == "max_tokens" else 0):
+            table = "end_conversation" if key == "min_warnings" else None
+            raise fail(key, table, "a positive number", source[key])
+    if "demo_chars_per_second" in raw and raw["demo_chars_per_second"] <= 0:
+        raise fail("demo_chars_per_second", None, "a positive number", raw["demo_chars_per_second"])
+
+    settings.raw = raw
+    settings.model = raw.get("model", DEFAULT_MODEL)
+    settings.max_tokens = raw.get("max_tokens", DEFAULT_MAX_TOKENS)
+    settings.max_retries = raw.get("max_retries", 2)
+    settings.system_prompt = raw.get("system_prompt", "")
+    settings.theme = raw.get("theme")
+    settings.api_key = raw.get("api_key")
+    settings.demo_chars_per_second = float(raw.get("demo_chars_per_second", 240.0))
+    settings.end_conversation = EndConversationSettings(
+        enabled=end.get("enabled", True),
+        models=list(end.get("models", DEFAULT_END_MODELS)),
+        min_warnings=end.get("min_warnings", 1),
+    )
+    settings.keymap = dict(keymap)
+    return settings
+
+
+def save_setting(settings: Settings, key: str, value: Any) -> None:
+    """Change one top-level setting and write the file back, unknown keys kept."""
+    import tomli_w
+
+    from claude_tui.store import atomic_write
+
+    settings.raw[key] = value
+    if hasattr(settings, key):
+        setattr(settings, key, value)
+    data = _drop_none(settings.raw)
+    settings.path.parent.mkdir(parents=True, exist_ok=True)
+    # A file holding a key stays private; others keep the usual mode.
+    mode = 0o600 if "api_key" in data or _existing_mode(settings.path) == 0o600 else 0o644
+    atomic_write(settings.path, tomli_w.dumps(data).encode(), mode=mode)
+
+
+def _existing_mode(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return None
+
+
+def _drop_none(value: Any) -> Any:
+    # tomli_w refuses None; a None means "not set".
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value if v is not None]
+    return value

@@ -1,0 +1,337 @@
+"""The conversation: its messages, warnings and end record, and its JSON form.
+
+A conversation file holds Messages API content blocks as they were sent and received, so a
+request can be rebuilt exactly. Schema history:
+
+- 0: early drafts and hand-written files: no ``schema`` key, message ``content`` may be a
+  plain string, ``status``/``ended``/``warnings`` may be missing.
+- 1: the current form, described in DESIGN.md section 3.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Role = Literal["user", "assistant"]
+Status = Literal["active", "ended"]
+EndedBy = Literal["user", "assistant"]
+
+# Time-sortable (milliseconds, base 32, 10 chars) plus 10 random base-32 chars.
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_ID_RE = re.compile(r"^[0-9a-hjkmnp-tv-z]{20}$")
+
+
+class ConversationFormatError(ValueError):
+    """The data is not a conversation this version can read."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def new_conversation_id() -> str:
+    millis = time.time_ns() // 1_000_000
+    stamp = ""
+    for _ in range(10):
+        millis, digit = divmod(millis, 32)
+        stamp = _ID_ALPHABET[digit] + stamp
+    rand = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+    return stamp + rand
+
+
+def is_valid_id(value: object) -> bool:
+    """True for ids this app makes; nothing else may become part of a path."""
+    return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
+
+
+@dataclass
+class Message:
+    role: Role
+    content: list[dict[str, Any]]
+    at: str = field(default_factory=now_iso)
+    # Assistant replies only:
+    model: str | None = None
+    stop_reason: str | None = None
+    usage: dict[str, int] | None = None
+    # The reply was stopped by the user or broke off before the API said it was complete.
+    interrupted: bool = False
+    # E7: a refused turn stays in the file for the reader but is left out of later requests.
+    excluded: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The message's plain text (text blocks only), for titles, search and display."""
+        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+
+    @property
+    def is_user_text(self) -> bool:
+        """A message the user typed, as opposed to a user turn that only carries tool results."""
+        return self.role == "user" and any(b.get("type") == "text" for b in self.content)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.extra)
+        data.update({"role": self.role, "content": self.content, "at": self.at})
+        for key in ("model", "stop_reason", "usage"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.interrupted:
+            data["interrupted"] = True
+        if self.excluded:
+            data["excluded"] = True
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Message:
+        if not isinstance(data, dict):
+            raise ConversationFormatError("a message is not an object")
+        role = data.get("role")
+        if role not in ("user", "assistant"):
+            raise ConversationFormatError(f"a message has an unknown role: {role!r}")
+        content = data.get("content")
+        if not isinstance(content, list) or not all(
+            isinstance(b, dict) and isinstance(b.get("type"), str) for b in content
+        ):
+            raise ConversationFormatError("a message's content is not a list of content blocks")
+        usage = data.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            raise ConversationFormatError("a message's usage is not an object")
+        known = {"role", "content", "at", "model", "stop_reason", "usage", "interrupted",
+                 "excluded"}
+        return cls(
+            role=role,
+            content=content,
+            at=str(data.get("at") or ""),
+            model=data.get("model"),
+            stop_reason=data.get("stop_reason"),
+            usage=usage,
+            interrupted=bool(data.get("interrupted", False)),
+            excluded=bool(data.get("excluded", False)),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@dataclass
+class IssuedWarning:
+    """A warning the model gave with ``issue_warning``.
+
+    ``turn`` is the number of user-typed messages in the conversation when it was given, which
+    is what rule E1 needs: a warning counts for a later end only once the user has written again.
+    """
+
+    behavior: str
+    at: str
+    turn: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"behavior": self.behavior, "at": self.at, "turn": self.turn}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> IssuedWarning:
+        if not isinstance(data, dict) or not isinstance(data.get("behavior"), str):
+            raise ConversationFormatError("a warning has no behavior")
+        turn = data.get("turn", 0)
+        if not isinstance(turn, int):
+            raise ConversationFormatError("a warning's turn is not a number")
+        return cls(behavior=data["behavior"], at=str(data.get("at") or ""), turn=turn)
+
+
+@dataclass
+class RefusedEnd:
+    """An ``end_conversation`` call the client refused (E1) or could not accept (E6)."""
+
+    at: str
+    reason: str
+    why: str
+    turn: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "reason": self.reason, "why": self.why, "turn": self.turn}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RefusedEnd:
+        if not isinstance(data, dict):
+            raise ConversationFormatError("a refused end is not an object")
+        return cls(
+            at=str(data.get("at") or ""),
+            reason=str(data.get("reason") or ""),
+            why=str(data.get("why") or ""),
+            turn=data.get("turn", 0) if isinstance(data.get("turn"), int) else 0,
+        )
+
+
+@dataclass
+class EndRecord:
+    by: EndedBy
+    at: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "at": self.at, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> EndRecord:
+        if not isinstance(data, dict) or data.get("by") not in ("user", "assistant"):
+            raise ConversationFormatError("the end record does not say who ended it")
+        return cls(by=data["by"], at=str(data.get("at") or ""), reason=str(data.get("reason")))
+
+
+@dataclass
+class Conversation:
+    id: str
+    model: str
+    title: str = ""
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+    status: Status = "active"
+    ended: EndRecord | None = None
+    warnings: list[IssuedWarning] = field(default_factory=list)
+    refused_ends: list[RefusedEnd] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    # Set when the file came from a newer version: shown, never written back.
+    read_only_reason: str | None = None
+    # Keys this version does not know, kept so that saving loses nothing.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == "ended"
+
+    @property
+    def user_turns(self) -> int:
+        """How many messages the user has typed (tool-result turns are not counted)."""
+        return sum(1 for m in self.messages if m.is_user_text)
+
+    @property
+    def display_title(self) -> str:
+        if self.title.strip():
+            return self.title.strip()
+        for message in self.messages:
+            if message.is_user_text:
+                first = message.text.strip().splitlines()
+                if first:
+                    return first[0][:80]
+        return "New conversation"
+
+    def usage_totals(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for message in self.messages:
+            for key, value in (message.usage or {}).items():
+                if isinstance(value, int):
+                    totals[key] = totals.get(key, 0) + value
+        return totals
+
+    def touch(self) -> None:
+        self.updated = now_iso()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.extra)
+        data.update(
+            {
+                "schema": SCHEMA_VERSION,
+                "id": self.id,
+                "title": self.title,
+                "model": self.model,
+                "created": self.created,
+                "updated": self.updated,
+                "status": self.status,
+                "ended": self.ended.to_dict() if self.ended else None,
+                "warnings": [w.to_dict() for w in self.warnings],
+                "refused_ends": [r.to_dict() for r in self.refused_ends],
+                "messages": [m.to_dict() for m in self.messages],
+            }
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Conversation:
+        """Read any known schema, migrating older ones forward in memory.
+
+        A newer schema is read as far as this version understands it and marked read-only.
+        """
+        if not isinstance(data, dict):
+            raise ConversationFormatError("the file does not hold a JSON object")
+        schema = data.get("schema", 0)
+        if not isinstance(schema, int) or isinstance(schema, bool) or schema < 0:
+            raise ConversationFormatError(f"unknown schema version {schema!r}")
+        read_only_reason = None
+        if schema > SCHEMA_VERSION:
+            read_only_reason = (
+                f"this file uses schema {schema}, newer than this version of claude-tui "
+                f"understands ({SCHEMA_VERSION}); it is shown read-only and never rewritten"
+            )
+        else:
+            for version in range(schema, SCHEMA_VERSION):
+                data = MIGRATIONS[version](data)
+        return cls._from_current(data, read_only_reason)
+
+    @classmethod
+    def _from_current(cls, data: dict[str, Any], read_only_reason: str | None) -> Conversation:
+        conv_id = data.get("id")
+        if not is_valid_id(conv_id):
+            raise ConversationFormatError(f"invalid conversation id {conv_id!r}")
+        model = data.get("model")
+        if not isinstance(model, str):
+            raise ConversationFormatError("the model is missing")
+        title = data.get("title", "")
+        if not isinstance(title, str):
+            raise ConversationFormatError("the title is not text")
+        status = data.get("status", "active")
+        if status not in ("active", "ended"):
+            raise ConversationFormatError(f"unknown status {status!r}")
+        messages = data.get("messages", [])
+        warnings = data.get("warnings", [])
+        refused = data.get("refused_ends", [])
+        for name, value in (("messages", messages), ("warnings", warnings),
+                            ("refused_ends", refused)):
+            if not isinstance(value, list):
+                raise ConversationFormatError(f"{name} is not a list")
+        ended_data = data.get("ended")
+        ended = EndRecord.from_dict(ended_data) if ended_data is not None else None
+        if status == "ended" and ended is None:
+            raise ConversationFormatError("the conversation is ended but has no end record")
+        known = {"schema", "id", "title", "model", "created", "updated", "status", "ended",
+                 "warnings", "refused_ends", "messages"}
+        return cls(
+            id=conv_id,
+            model=model,
+            title=title,
+            created=str(data.get("created") or ""),
+            updated=str(data.get("updated") or ""),
+            status=status,
+            ended=ended,
+            warnings=[IssuedWarning.from_dict(w) for w in warnings],
+            refused_ends=[RefusedEnd.from_dict(r) for r in refused],
+            messages=[Message.from_dict(m) for m in messages],
+            read_only_reason=read_only_reason,
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    messages = []
+    for message in data.get("messages", []) or []:
+        if isinstance(message, dict) and isinstance(message.get("content"), str):
+            message = {**message, "content": [{"type": "text", "text": message["content"]}]}
+        messages.append(message)
+    data["messages"] = messages
+    data.setdefault("title", "")
+    data.setdefault("status", "ended" if data.get("ended") else "active")
+    data.setdefault("warnings", [])
+    data.setdefault("refused_ends", [])
+    data.setdefault("created", data.get("updated") or now_iso())
+    data.setdefault("updated", data["created"])
+    data["schema"] = 1
+    return data
+
+
+MIGRATIONS = {0: _migrate_0_to_1}

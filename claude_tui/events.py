@@ -1,0 +1,115 @@
+"""What the chat engine tells its caller while a turn runs. Plain data, no UI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    conversation_id: str
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the assistant's reply as it streams."""
+
+    conversation_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class WarningIssued:
+    """The model called ``issue_warning``; ``behavior`` is exactly the model's words."""
+
+    conversation_id: str
+    behavior: str
+
+
+@dataclass(frozen=True)
+class ConversationEnded:
+    conversation_id: str
+    by: str  # "user" or "assistant"
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class EndRefused:
+    """An ``end_conversation`` call the client did not honour (E1, E6); the turn goes on."""
+
+    conversation_id: str
+    reason: str
+    why: str
+
+
+@dataclass(frozen=True)
+class EndDeclined:
+    """The user cancelled the confirmation of a ``user_requested`` end (E2)."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True)
+class RefusalNotice:
+    """The API stopped the reply with ``stop_reason: refusal`` (E7)."""
+
+    conversation_id: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ReplyCutShort:
+    """The reply reached ``max_tokens``."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """The request failed; ``message`` says what happened and what to do."""
+
+    conversation_id: str
+    message: str
+    retryable: bool = True
+
+
+@dataclass(frozen=True)
+class UsageUpdated:
+    conversation_id: str
+    usage: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageSaved:
+    """A message was added to the conversation file (user text, reply, or tool results)."""
+
+    conversation_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    conversation_id: str
+    stop_reason: str | None
+    interrupted: bool = False
+
+
+ChatEvent = (
+    TurnStarted
+    | TextDelta
+    | WarningIssued
+    | ConversationEnded
+    | EndRefused
+    | EndDeclined
+    | RefusalNotice
+    | ReplyCutShort
+    | TurnFailed
+    | UsageUpdated
+    | MessageSaved
+    | TurnFinished
+)
+
+EventSink = Callable[[ChatEvent], None]

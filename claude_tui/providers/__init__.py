@@ -1,0 +1,1 @@
+"""Model providers: the Anthropic API, and the offline demo model."""

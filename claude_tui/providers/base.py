@@ -1,0 +1,73 @@
+"""The interface every model provider speaks to the chat engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class ModelRequest:
+    """One Messages API request, already built by the engine."""
+
+    model: str
+    max_tokens: int
+    system: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    text: str
+
+
+@dataclass
+class ReplyDone:
+    """The end of a streamed reply.
+
+    ``stop_reason`` is None when the stream ended without the API saying the reply was complete
+    (no ``message_stop``): the engine treats that as a reply that broke off.
+    """
+
+    content: list[dict[str, Any]]
+    stop_reason: str | None
+    usage: dict[str, int] = field(default_factory=dict)
+    stop_details: dict[str, Any] | None = None
+
+
+StreamItem = TextChunk | ReplyDone
+
+
+class ProviderError(Exception):
+    """A failed request, with a short message that says what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "error",
+        retryable: bool = True,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.retryable = retryable
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class Provider(Protocol):
+    name: str
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
+        """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last.
+
+        Raises ``ProviderError`` for any failure, before or during the stream.
+        """
+        ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,37 @@
+"""Making untrusted text (model replies, titles, file contents) inert for the terminal."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, and C1 controls: ESC/CSI/OSC would reach the terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+# Bidirectional overrides and isolates reorder what follows them on screen.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture", e.g. ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def inert(text: str) -> str:
+    """Text with every control character but newline and tab shown as a visible symbol.
+
+    Carriage returns become newlines first so Windows line ends keep their meaning.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(_visible, text)
+    return _BIDI.sub("", text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Inert text on one line (tab labels, titles), shortened with an ellipsis past ``limit``."""
+    flat = " ".join(inert(text).split())
+    if limit is not None and len(flat) > limit:
+        return flat[: max(limit - 1, 0)] + "…"
+    return flat
