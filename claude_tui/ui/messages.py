@@ -1,0 +1,13 @@
+"""The app's own Textual messages, in one place."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ConversationDeleted(Message):
+    """A conversation's file was deleted (from the picker or the palette); close its tab."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
