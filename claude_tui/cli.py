@@ -76,6 +76,8 @@ def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> 
     demo_reason = None
     if args.demo:
         demo_reason = "--demo"
+    elif args.model == DEMO_MODEL:
+        demo_reason = "--model"
     elif not api_key:
         demo_reason = "no API key"
     model = DEMO_MODEL if demo_reason else (args.model or settings.model)

@@ -100,17 +100,41 @@ _END_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 
 
 def _line_of(text: str, key: str, table: str | None = None) -> int | None:
-    """The line where ``key`` is set (inside ``[table]`` when given), for error messages."""
+    """The line where ``key`` is set (inside ``[table]`` when given), for error messages.
+
+    Looks for ``key = `` under a ``[table]`` header, then for ``table.key = `` (a dotted key),
+    then for ``key = `` anywhere (an inline table), and gives up with None.
+    """
+    name = rf"(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})"
+    in_table = re.compile(rf"^\s*{name}\s*=")
+    dotted = re.compile(rf"^\s*{re.escape(table)}\s*\.\s*{name}\s*=") if table else None
+    anywhere = re.compile(rf"(?:^|[{{,])\s*{name}\s*=")
+    lines = text.splitlines()
     current: str | None = None
-    pattern = re.compile(rf"^\s*(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[([^\]]+)\]", line)
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]", line)
         if header:
-            current = header.group(1).strip()
+            current = header.group(1).strip("\"'")
             continue
-        if current == table and pattern.match(line):
+        if current == table and in_table.match(line):
+            return number
+        if dotted and current is None and dotted.match(line):
+            return number
+    for number, line in enumerate(lines, start=1):
+        if anywhere.search(line):
             return number
     return None
+
+
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    # tomllib says "(at line 3, column 5)"; 3.14 also has exc.lineno. Put the line up front.
+    detail = str(exc)
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        found = re.search(r"\(at line (\d+), column \d+\)", detail)
+        line = int(found.group(1)) if found else None
+    where = f"{path}, line {line}" if line else str(path)
+    return ConfigError(f"{where}: invalid TOML: {detail}")
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -128,7 +152,7 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise _toml_error(path, exc) from None
 
     def fail(key: str, table: str | None, expected: str, value: Any) -> ConfigError:
         line = _line_of(text, key, table)
@@ -147,6 +171,8 @@ def load_settings(path: Path | None = None) -> Settings:
                 raise fail(key, table, expected, value)
 
     check(raw, _TOP_LEVEL, None)
+    if "model" in raw and not raw["model"].strip():
+        raise fail("model", None, "a model name", raw["model"])
     end = raw.get("end_conversation", {})
     check(end, _END_KEYS, "end_conversation")
     if "models" in end and not all(isinstance(m, str) for m in end["models"]):
@@ -181,19 +207,36 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def save_setting(settings: Settings, key: str, value: Any) -> None:
-    """Change one top-level setting and write the file back, unknown keys kept."""
+    """Change one top-level setting and write the file back, unknown keys kept.
+
+    The file is read again first, so edits made while the app ran are kept too; a file that
+    has become invalid meanwhile raises ``ConfigError`` and is left as it is. ``None`` removes
+    the key. The file is private (0600) when it holds an API key or is new.
+    """
     import tomli_w
 
     from claude_tui.store import atomic_write
 
-    settings.raw[key] = value
-    if hasattr(settings, key):
+    # Write through a symlink (a config kept with dotfiles) rather than replacing it.
+    target = settings.path.resolve() if settings.path.is_symlink() else settings.path
+    raw = settings.raw
+    if target.exists():
+        try:
+            raw = tomllib.loads(target.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{settings.path}: not UTF-8 text (byte {exc.start})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise _toml_error(settings.path, exc) from None
+    raw = dict(raw)
+    raw[key] = value
+    settings.raw = raw
+    if hasattr(settings, key) and key not in ("path", "raw"):
         setattr(settings, key, value)
-    data = _drop_none(settings.raw)
-    settings.path.parent.mkdir(parents=True, exist_ok=True)
-    # A file holding a key stays private; others keep the usual mode.
-    mode = 0o600 if "api_key" in data or _existing_mode(settings.path) == 0o600 else 0o644
-    atomic_write(settings.path, tomli_w.dumps(data).encode(), mode=mode)
+    data = _drop_none(raw)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    existing = _existing_mode(target)
+    mode = 0o600 if "api_key" in data or existing is None else existing
+    atomic_write(target, tomli_w.dumps(data).encode("utf-8"), mode=mode)
 
 
 def _existing_mode(path: Path) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,14 +37,37 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+_ID_LOCK = threading.Lock()
+_last_id: tuple[int, int] = (0, 0)  # (milliseconds, random part) of the latest id made here
+_RANDOM_BITS = 50  # 10 base-32 characters
+
+
+def _base32(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 32)
+        digits.append(_ID_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
 def new_conversation_id() -> str:
-    millis = time.time_ns() // 1_000_000
-    stamp = ""
-    for _ in range(10):
-        millis, digit = divmod(millis, 32)
-        stamp = _ID_ALPHABET[digit] + stamp
-    rand = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
-    return stamp + rand
+    """A new id: 10 characters of milliseconds, then 10 random ones, all lower-case base 32.
+
+    Ids made later sort later, also within one millisecond or when the clock steps back: the
+    random part then counts up from the previous id (as ULIDs do), which keeps them unique.
+    """
+    global _last_id
+    with _ID_LOCK:
+        millis = time.time_ns() // 1_000_000
+        last_millis, last_rand = _last_id
+        if millis > last_millis:
+            rand = secrets.randbits(_RANDOM_BITS)
+        else:
+            millis, rand = last_millis, last_rand + 1
+            if rand >= 1 << _RANDOM_BITS:
+                millis, rand = millis + 1, 0
+        _last_id = (millis, rand)
+    return _base32(millis, 10) + _base32(rand, 10)
 
 
 def is_valid_id(value: object) -> bool:
@@ -101,9 +125,14 @@ class Message:
             isinstance(b, dict) and isinstance(b.get("type"), str) for b in content
         ):
             raise ConversationFormatError("a message's content is not a list of content blocks")
+        if any(b["type"] == "text" and not isinstance(b.get("text"), str) for b in content):
+            raise ConversationFormatError("a message has a text block without text")
         usage = data.get("usage")
         if usage is not None and not isinstance(usage, dict):
             raise ConversationFormatError("a message's usage is not an object")
+        for key in ("model", "stop_reason"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise ConversationFormatError(f"a message's {key} is not text")
         known = {"role", "content", "at", "model", "stop_reason", "usage", "interrupted",
                  "excluded"}
         return cls(
@@ -139,7 +168,7 @@ class IssuedWarning:
         if not isinstance(data, dict) or not isinstance(data.get("behavior"), str):
             raise ConversationFormatError("a warning has no behavior")
         turn = data.get("turn", 0)
-        if not isinstance(turn, int):
+        if not isinstance(turn, int) or isinstance(turn, bool):
             raise ConversationFormatError("a warning's turn is not a number")
         return cls(behavior=data["behavior"], at=str(data.get("at") or ""), turn=turn)
 
@@ -181,7 +210,9 @@ class EndRecord:
     def from_dict(cls, data: Any) -> EndRecord:
         if not isinstance(data, dict) or data.get("by") not in ("user", "assistant"):
             raise ConversationFormatError("the end record does not say who ended it")
-        return cls(by=data["by"], at=str(data.get("at") or ""), reason=str(data.get("reason")))
+        return cls(
+            by=data["by"], at=str(data.get("at") or ""), reason=str(data.get("reason") or "")
+        )
 
 
 @dataclass
@@ -318,12 +349,15 @@ class Conversation:
 
 def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
-    messages = []
-    for message in data.get("messages", []) or []:
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            message = {**message, "content": [{"type": "text", "text": message["content"]}]}
-        messages.append(message)
-    data["messages"] = messages
+    messages = data.get("messages", [])
+    # Anything but a list is left as it is, for the shape check to report.
+    if isinstance(messages, list):
+        data["messages"] = [
+            {**m, "content": [{"type": "text", "text": m["content"]}]}
+            if isinstance(m, dict) and isinstance(m.get("content"), str)
+            else m
+            for m in messages
+        ]
     data.setdefault("title", "")
     data.setdefault("status", "ended" if data.get("ended") else "active")
     data.setdefault("warnings", [])

@@ -11,16 +11,18 @@ Layout under the data folder (``<user data dir>/claude-tui``):
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from claude_tui.conversation import (
+    SCHEMA_VERSION,
     Conversation,
-    ConversationFormatError,
     Message,
     is_valid_id,
     new_conversation_id,
@@ -28,7 +30,9 @@ from claude_tui.conversation import (
 )
 
 INDEX_NAME = "index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+# A temporary file this old was left by a writer that died; younger ones may be in use.
+STALE_TEMP_SECONDS = 600
 
 
 class StoreError(Exception):
@@ -41,6 +45,10 @@ class ConversationEndedError(StoreError):
 
 class ConversationReadOnlyError(StoreError):
     """The conversation came from a newer version and is never written back."""
+
+
+class NewerSchemaError(ConversationReadOnlyError):
+    """A file from a newer version that this one cannot read at all; it is left untouched."""
 
 
 class DamagedConversationError(StoreError):
@@ -71,6 +79,28 @@ class ConversationSummary:
     # First user message and a little more, so a picker can filter on message text cheaply.
     preview: str
     read_only: bool = False
+
+
+_SUMMARY_FIELDS = {f.name: f.type for f in fields(ConversationSummary)}
+
+
+def _entry_matches(cached: Any, stat: os.stat_result) -> bool:
+    """An index entry that is well formed and describes exactly this file."""
+    if not isinstance(cached, dict):
+        return False
+    summary = cached.get("summary")
+    if not isinstance(summary, dict) or set(summary) != set(_SUMMARY_FIELDS):
+        return False
+    if not all(isinstance(summary[k], str) for k in ("id", "title", "status", "model", "updated",
+                                                      "preview")):
+        return False
+    if not isinstance(summary["message_count"], int) or not isinstance(summary["read_only"], bool):
+        return False
+    return (
+        cached.get("mtime_ns") == stat.st_mtime_ns
+        and cached.get("size") == stat.st_size
+        and cached.get("ino") == stat.st_ino
+    )
 
 
 @dataclass
@@ -116,8 +146,27 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
+def _json_bytes(data: Any, indent: int | None = None) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (possible in text from the network) has no UTF-8 form; escaped
+        # JSON keeps it and stays valid UTF-8.
+        return (json.dumps(data, ensure_ascii=True, indent=indent) + "\n").encode("ascii")
+
+
 def _encode(conversation: Conversation) -> bytes:
-    return (json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1) + "\n").encode()
+    return _json_bytes(conversation.to_dict(), indent=1)
+
+
+def _schema_of(data: Any) -> int:
+    schema = data.get("schema", 0) if isinstance(data, dict) else 0
+    return schema if isinstance(schema, int) and not isinstance(schema, bool) else 0
+
+
+# The exceptions a strange but well-formed JSON document can cause while it is read.
+_SHAPE_ERRORS = (ValueError, TypeError, AttributeError, KeyError, RecursionError)
 
 
 def _summary_of(conversation: Conversation) -> ConversationSummary:
@@ -152,8 +201,11 @@ class ConversationStore:
         self.tabs_path = self.data_dir / "tabs.json"
         # Files found damaged since this store was made, for the UI to report.
         self.damaged: list[DamagedFile] = []
-        # Message counts of conversations known to be ended on disk: the ended guard.
-        self._ended_counts: dict[str, int] = {}
+        # The ended guard: the messages of every conversation known to be ended on disk, as
+        # they were when it ended. Nothing may change them, whoever holds the object.
+        self._ended_messages: dict[str, list[dict[str, Any]]] = {}
+        # Ids whose file this store has read or written, so it knows what is on disk.
+        self._seen: set[str] = set()
         _private_dir(self.data_dir)
         _private_dir(self.folder)
 
@@ -179,6 +231,8 @@ class ConversationStore:
             raise UnknownConversationError(f"no conversation {conversation_id}") from None
         conversation = self._parse(path, raw)
         if conversation.id != conversation_id:
+            if conversation.read_only_reason:
+                raise NewerSchemaError(f"{path}: names another id ({conversation.id})")
             raise DamagedConversationError(
                 self._set_aside(path, f"the file names another id ({conversation.id})")
             )
@@ -194,10 +248,21 @@ class ConversationStore:
         except json.JSONDecodeError as exc:
             reason = f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
             raise DamagedConversationError(self._set_aside(path, reason)) from None
+        except RecursionError:
+            reason = "not usable JSON (nested too deeply)"
+            raise DamagedConversationError(self._set_aside(path, reason)) from None
         try:
             return Conversation.from_dict(data)
-        except ConversationFormatError as exc:
-            raise DamagedConversationError(self._set_aside(path, str(exc))) from None
+        except _SHAPE_ERRORS as exc:
+            schema = _schema_of(data)
+            if schema > SCHEMA_VERSION:
+                # Not damaged, just newer: moving it would hide it from the version that wrote it.
+                raise NewerSchemaError(
+                    f"{path}: written by a newer version of claude-tui (schema {schema}) in a "
+                    f"form this one cannot read; it is left untouched"
+                ) from None
+            reason = str(exc) or type(exc).__name__
+            raise DamagedConversationError(self._set_aside(path, reason)) from None
 
     def _set_aside(self, path: Path, reason: str) -> DamagedFile:
         """Move an unreadable file into ``damaged/`` with its bytes intact; never delete it."""
@@ -208,40 +273,72 @@ class ConversationStore:
         while target.exists():
             target = self.damaged_folder / f"{path.stem}.{stamp}-{counter}{path.suffix}"
             counter += 1
-        os.replace(path, target)
+        # If another process moved it first, its bytes are kept there.
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, target)
         _fsync_dir(self.folder)
+        _fsync_dir(self.damaged_folder)
         damaged = DamagedFile(original=path, kept_as=target, reason=reason)
         self.damaged.append(damaged)
         return damaged
 
     def _remember(self, conversation: Conversation) -> None:
-        if conversation.is_ended:
-            self._ended_counts[conversation.id] = len(conversation.messages)
+        self._seen.add(conversation.id)
+        if conversation.is_ended and conversation.id not in self._ended_messages:
+            # A deep copy: the blocks are shared with the live object, which could change them.
+            self._ended_messages[conversation.id] = copy.deepcopy(
+                [m.to_dict() for m in conversation.messages]
+            )
+
+    def _check_disk_before_write(self, conversation_id: str, path: Path) -> None:
+        """Learn what the file on disk is before this store first overwrites it.
+
+        The caller's object may not come from this store, so the file itself decides whether
+        it is ended (the guard) or from a newer version (never overwritten). A damaged file is
+        moved aside first, so it is not lost under the new one.
+        """
+        if conversation_id in self._seen:
+            return
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return
+        try:
+            on_disk = self._parse(path, raw)
+        except DamagedConversationError:
+            return
+        if on_disk.read_only_reason:
+            raise ConversationReadOnlyError(on_disk.read_only_reason)
+        if on_disk.id != conversation_id:
+            self._set_aside(path, f"the file names another id ({on_disk.id})")
+            return
+        self._remember(on_disk)
 
     def save(self, conversation: Conversation) -> None:
         """Write the whole conversation atomically.
 
-        Refuses (E5) to write an ended conversation with messages it did not have when it
-        ended, or to reopen one, and refuses to overwrite a file from a newer version.
+        Refuses (E5) to change the messages of an ended conversation or to reopen it, and
+        refuses to overwrite a file from a newer version.
         """
         if conversation.read_only_reason:
             raise ConversationReadOnlyError(conversation.read_only_reason)
-        known = self._ended_counts.get(conversation.id)
-        if known is not None:
+        path = self.path_for(conversation.id)
+        self._check_disk_before_write(conversation.id, path)
+        ended_messages = self._ended_messages.get(conversation.id)
+        if ended_messages is not None:
             if not conversation.is_ended:
                 raise ConversationEndedError("an ended conversation cannot be reopened")
-            if len(conversation.messages) != known:
+            if [m.to_dict() for m in conversation.messages] != ended_messages:
                 raise ConversationEndedError(
                     "this conversation has ended; nothing can be added to it"
                 )
-        path = self.path_for(conversation.id)
         atomic_write(path, _encode(conversation))
         self._remember(conversation)
         self._update_index(conversation, path)
 
     def append(self, conversation: Conversation, message: Message) -> None:
         """Add a message and save. The only way the core adds to a conversation."""
-        if conversation.is_ended or conversation.id in self._ended_counts:
+        if conversation.is_ended or conversation.id in self._ended_messages:
             raise ConversationEndedError("this conversation has ended; nothing can be added to it")
         if conversation.read_only_reason:
             raise ConversationReadOnlyError(conversation.read_only_reason)
@@ -258,7 +355,8 @@ class ConversationStore:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         _fsync_dir(self.folder)
-        self._ended_counts.pop(conversation_id, None)
+        self._ended_messages.pop(conversation_id, None)
+        self._seen.discard(conversation_id)
         index = self._read_index()
         if index.pop(conversation_id, None) is not None:
             self._write_index(index)
@@ -273,57 +371,67 @@ class ConversationStore:
     def list(self) -> list[ConversationSummary]:
         """Every readable conversation, newest first.
 
-        Uses the index for files whose size and modification time match it, and parses only
-        the others, so a start with hundreds of conversations does not read every message.
+        Uses the index for files whose inode, size and modification time match it, and parses
+        only the others, so a start with hundreds of conversations does not read every message.
+        Damaged files met on the way are moved aside and added to ``self.damaged``.
         """
         index = self._read_index()
         fresh: dict[str, dict[str, Any]] = {}
         changed = False
+        now = time.time()
         with os.scandir(self.folder) as entries:
-            files = [e for e in entries if e.name.endswith(".json") and e.is_file()]
+            files = []
+            for entry in entries:
+                if entry.name.endswith(".tmp") and entry.name.startswith("."):
+                    self._sweep_temp_file(entry, now)
+                elif entry.name.endswith(".json") and entry.is_file():
+                    files.append(entry)
         for entry in files:
             conv_id = entry.name[: -len(".json")]
             if not is_valid_id(conv_id):
+                continue  # index.json, or a file this app did not name
+            try:
+                stat = entry.stat()
+            except OSError:
                 continue
-            stat = entry.stat()
             cached = index.get(conv_id)
-            if cached and cached.get("mtime_ns") == stat.st_mtime_ns and cached.get(
-                "size"
-            ) == stat.st_size:
-                fresh[conv_id] = cached
+            if _entry_matches(cached, stat):
+                fresh[conv_id] = cached  # type: ignore[assignment]
                 continue
             try:
                 conversation = self.load(conv_id)
-            except (DamagedConversationError, UnknownConversationError):
+                stat = os.stat(entry.path)
+            except (StoreError, OSError):
                 changed = True
                 continue
             fresh[conv_id] = self._index_entry(conversation, stat)
             changed = True
-        if set(fresh) != set(index):
-            changed = True
-        if changed:
+        if changed or set(fresh) != set(index):
             self._write_index(fresh)
-        summaries = []
-        for entry in fresh.values():
-            try:
-                summaries.append(ConversationSummary(**entry["summary"]))
-            except (KeyError, TypeError):
-                continue
+        summaries = [ConversationSummary(**entry["summary"]) for entry in fresh.values()]
         summaries.sort(key=lambda s: (s.updated, s.id), reverse=True)
         return summaries
+
+    @staticmethod
+    def _sweep_temp_file(entry: os.DirEntry[str], now: float) -> None:
+        # Left by a writer that was killed mid-write; the file it was replacing is intact.
+        with contextlib.suppress(OSError):
+            if now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
 
     @staticmethod
     def _index_entry(conversation: Conversation, stat: os.stat_result) -> dict[str, Any]:
         return {
             "mtime_ns": stat.st_mtime_ns,
             "size": stat.st_size,
-            "summary": _summary_of(conversation).__dict__,
+            "ino": stat.st_ino,
+            "summary": asdict(_summary_of(conversation)),
         }
 
     def _read_index(self) -> dict[str, dict[str, Any]]:
         try:
-            data = json.loads((self.folder / INDEX_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads((self.folder / INDEX_NAME).read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
             return {}
@@ -331,8 +439,9 @@ class ConversationStore:
         return entries if isinstance(entries, dict) else {}
 
     def _write_index(self, entries: dict[str, dict[str, Any]]) -> None:
+        # The index lives in the conversations folder, so its temporary file does too.
         payload = {"version": INDEX_VERSION, "conversations": entries}
-        atomic_write(self.folder / INDEX_NAME, json.dumps(payload, ensure_ascii=False).encode())
+        atomic_write(self.folder / INDEX_NAME, _json_bytes(payload))
 
     def _update_index(self, conversation: Conversation, path: Path) -> None:
         index = self._read_index()
@@ -341,21 +450,22 @@ class ConversationStore:
 
     # open tabs -------------------------------------------------------------------------------
     def load_tabs(self) -> TabState:
+        """The open tabs as last saved, without conversations whose file is gone."""
         try:
-            data = json.loads(self.tabs_path.read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(self.tabs_path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return TabState(open=[], active=None)
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not isinstance(data.get("open"), list):
             return TabState(open=[], active=None)
-        ids = [i for i in data.get("open", []) if is_valid_id(i)]
         # Keep the order, drop duplicates and conversations whose file is gone.
         seen: list[str] = []
-        for conv_id in ids:
-            if conv_id not in seen and self.path_for(conv_id).exists():
+        for conv_id in data["open"]:
+            if is_valid_id(conv_id) and conv_id not in seen and self.path_for(conv_id).exists():
                 seen.append(conv_id)
         active = data.get("active")
         return TabState(open=seen, active=active if active in seen else (seen[0] if seen else None))
 
     def save_tabs(self, state: TabState) -> None:
-        payload = {"open": [i for i in state.open if is_valid_id(i)], "active": state.active}
-        atomic_write(self.tabs_path, json.dumps(payload).encode())
+        open_ids = [i for i in state.open if is_valid_id(i)]
+        active = state.active if state.active in open_ids else None
+        atomic_write(self.tabs_path, _json_bytes({"open": open_ids, "active": active}))

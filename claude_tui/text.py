@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 # C0 controls but tab and newline, DEL, and C1 controls: ESC/CSI/OSC would reach the terminal.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+# Lone surrogates (valid in JSON escapes, not in UTF-8) would make the terminal's encoder fail.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ud800-\udfff]")
 # Bidirectional overrides and isolates reorder what follows them on screen.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
@@ -33,5 +34,5 @@ def one_line(text: str, limit: int | None = None) -> str:
     """Inert text on one line (tab labels, titles), shortened with an ellipsis past ``limit``."""
     flat = " ".join(inert(text).split())
     if limit is not None and len(flat) > limit:
-        return flat[: max(limit - 1, 0)] + "…"
+        return flat[: limit - 1] + "…" if limit > 0 else ""
     return flat
