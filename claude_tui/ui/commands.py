@@ -1,0 +1,91 @@
+"""The command palette's commands (ctrl+p): every app action, by name, with its key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from claude_tui.ui.bindings import APP_KEYS, KeySpec
+from claude_tui.ui.screens.help import shown_keys
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    name: str
+    action: str
+    help: str
+    discoverable: bool = True  # listed before anything is typed
+
+
+# Palette names for the bound actions, where the short footer label would be unclear.
+_NAMES: dict[str, str] = {
+    "new_conversation": "New conversation",
+    "open_conversation": "Open a conversation…",
+    "rename": "Rename conversation…",
+    "copy_reply": "Copy the last reply",
+    "end_conversation": "End conversation…",
+    "retry": "Retry the last message",
+    "branch": "Branch from an earlier message…",
+    "stop_reply": "Stop the reply",
+    "help": "Show keys (help)",
+}
+# Actions that make no sense from the palette itself.
+_SKIPPED = {"command_palette"}
+
+# Actions the palette offers that have no key.
+EXTRA_COMMANDS: list[PaletteCommand] = [
+    PaletteCommand("Delete conversation…", "delete_conversation",
+                   "Delete this conversation's file, after asking"),
+    PaletteCommand("Export conversation as Markdown", "export_conversation",
+                   "Write this conversation to a Markdown file"),
+    PaletteCommand("Copy a message…", "copy_message", "Choose a message to copy"),
+]
+
+
+def _command(spec: KeySpec, keys: str) -> PaletteCommand:
+    jump = spec.id.startswith("jump_tab_")
+    name = f"Go to tab {spec.id.removeprefix('jump_tab_')}" if jump else _NAMES.get(
+        spec.id, spec.description
+    )
+    shown = ", ".join(shown_keys(keys))
+    help_text = f"{spec.description} · {shown}" if shown else spec.description
+    return PaletteCommand(name, spec.action, help_text, discoverable=not jump)
+
+
+class ConversationCommands(Provider):
+    """Runs the chosen command with ``app.run_action``, exactly as its key would."""
+
+    def commands(self) -> list[PaletteCommand]:
+        keys = self._current_keys()
+        found = [
+            _command(spec, keys.get(spec.id, spec.keys))
+            for spec in APP_KEYS
+            if spec.action not in _SKIPPED
+        ]
+        return found + EXTRA_COMMANDS
+
+    def _current_keys(self) -> dict[str, str]:
+        """Binding id -> keys as bound now, so a remapped key is shown as remapped."""
+        keys: dict[str, list[str]] = {}
+        for key, active in self.screen.active_bindings.items():
+            if active.binding.id:
+                keys.setdefault(active.binding.id, []).append(key)
+        return {binding_id: ",".join(found) for binding_id, found in keys.items()}
+
+    def _run(self, action: str):
+        return partial(self.app.run_action, action)
+
+    async def discover(self) -> Hits:
+        for command in self.commands():
+            if command.discoverable:
+                yield DiscoveryHit(command.name, self._run(command.action), help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self.commands():
+            score = matcher.match(command.name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.name), self._run(command.action),
+                          text=command.name, help=command.help)

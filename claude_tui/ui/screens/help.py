@@ -1,0 +1,102 @@
+"""Every key of the app, grouped, as the user types them, with the config's keymap applied."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.keys import key_to_character
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, JUMP_KEY_NAMES, KeySpec
+from claude_tui.ui.screens.picker import PICKER_KEYS
+
+# Typed in the composer rather than bound to a key.
+COMPOSER_COMMANDS: list[tuple[str, str]] = [
+    ("/end", "End this conversation (asks to confirm)"),
+]
+
+
+def key_label(key: str) -> str:
+    """A key name as a user would type it: "ctrl+pageup", "?" rather than "question_mark"."""
+    *modifiers, name = key.strip().split("+")
+    character = key_to_character(name) if len(name) > 1 else None
+    if character and character.isprintable() and not character.isspace():
+        name = character
+    return "+".join([*modifiers, name])
+
+
+def shown_keys(keys: str) -> list[str]:
+    """The keys of a binding worth showing: without the internal names of ESC-digit keys."""
+    return [key_label(k) for k in keys.split(",") if k.strip() and k.strip() not in JUMP_KEY_NAMES]
+
+
+def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group, [(keys, description)]) in the order of the bindings, keymap applied."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    jumps: list[tuple[KeySpec, list[str]]] = []
+    for spec in [*APP_KEYS, *COMPOSER_KEYS]:
+        keys = shown_keys(keymap.get(spec.id, spec.keys))
+        rows = groups.setdefault(spec.group, [])
+        if spec.id.startswith("jump_tab_"):
+            jumps.append((spec, keys))
+            if len(jumps) == 1:
+                rows.append(("", ""))  # placeholder: the jumps are shown where they start
+            continue
+        rows.append((", ".join(keys) or "(unbound)", spec.description))
+    if jumps:
+        rows = groups[jumps[0][0].group]
+        at = rows.index(("", ""))
+        rows[at : at + 1] = _jump_rows(jumps)
+    result = list(groups.items())
+    result.append(("Composer commands", COMPOSER_COMMANDS))
+    result.append(("Open a conversation (picker)", PICKER_KEYS))
+    return result
+
+
+def _jump_rows(jumps: list[tuple[KeySpec, list[str]]]) -> list[tuple[str, str]]:
+    """One "alt+1..9" row when the jumps keep their default keys, else one row each."""
+    if all(keys == [f"alt+{n}"] for n, (_spec, keys) in enumerate(jumps, 1)):
+        return [(f"alt+1..{len(jumps)}", f"Go to tab 1..{len(jumps)}")]
+    return [(", ".join(keys) or "(unbound)", spec.description) for spec, keys in jumps]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; escape, f1 or q closes it."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = dict(keymap or {})
+
+    def compose(self) -> ComposeResult:
+        groups = help_rows(self.keymap)
+        # One key column width for all groups, so the descriptions line up.
+        width = max(len(keys) for _group, rows in groups for keys, _ in rows) + 2
+        with VerticalScroll(id="help") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "escape, f1 or q closes · up/down scroll"
+            for group, rows in groups:
+                yield Static(group, classes="help-group", markup=False)
+                yield Static(_table(rows, width), classes="help-rows")
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _table(rows: list[tuple[str, str]], width: int) -> Content:
+    lines = []
+    for keys, description in rows:
+        lines.append(Content.assemble((keys.ljust(width), "bold"), description))
+    return Content("\n").join(lines)

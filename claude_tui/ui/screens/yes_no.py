@@ -1,0 +1,63 @@
+"""A yes/no modal: the shape shared by the end and delete confirmations.
+
+Focus starts on Cancel, so an absent-minded enter never confirms; ``y`` confirms, ``n`` and
+``escape`` cancel, and enter presses whichever button has focus.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+from textual.widgets.button import ButtonVariant
+
+
+class YesNoScreen(ModalScreen[bool]):
+    """Asks one question; dismisses with True only when the user confirms."""
+
+    CSS_PATH = "yes_no.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n", "answer(False)", "No", show=False),
+        Binding("escape", "answer(False)", "Cancel", show=False),
+        Binding("left", "app.focus_previous", show=False),
+        Binding("right", "app.focus_next", show=False),
+    ]
+
+    heading: str = ""
+    confirm_label: str = "OK"
+    confirm_variant: ButtonVariant = "error"
+
+    def __init__(self, subject: str) -> None:
+        """``subject`` is untrusted text (a title): it is shown literally, on its own line."""
+        super().__init__()
+        self.subject = subject
+
+    def body(self) -> list[str]:
+        """The paragraphs under the subject, plain text."""
+        return []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="yes-no-dialog"):
+            yield Static(self.heading, classes="yes-no-heading", markup=False)
+            yield Static(self.subject, classes="yes-no-subject", markup=False)
+            for paragraph in self.body():
+                yield Static(paragraph, classes="yes-no-text", markup=False)
+            yield Static("y confirm · n or escape cancel", classes="yes-no-keys", markup=False)
+            with Horizontal(classes="yes-no-buttons"):
+                yield Button("Cancel", id="cancel", variant="default")
+                yield Button(self.confirm_label, id="confirm", variant=self.confirm_variant)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm")
+
+    def action_answer(self, confirmed: bool) -> None:
+        self.dismiss(confirmed)
