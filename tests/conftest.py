@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_api import fake_api  # noqa: F401
+
 _CREDENTIAL_VARS = (
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_AUTH_TOKEN",

@@ -1,0 +1,463 @@
+"""The chat engine: runs one turn of a conversation, with the end-conversation protocol.
+
+A turn: the user's message is saved first, the request is rebuilt from the stored content blocks,
+the reply streams through the conversation's provider, and tool calls go through ``protocol``.
+Every turn that starts emits ``TurnStarted`` first and ``TurnFinished`` last, also after a
+``TurnFailed``, an end, or a cancel. Nothing is raised out of ``send``/``retry`` but
+``ConversationEndedError`` from ``send`` (an ended conversation takes no message) and the
+``CancelledError`` of a cancelled task. ``MessageSaved`` for the user's message means it is on
+disk; a message that could not be saved gets a ``TurnFailed`` instead, and is not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from claude_tui import protocol
+from claude_tui.config import DEMO_MODEL, Settings
+from claude_tui.conversation import Conversation, EndRecord, IssuedWarning, Message, now_iso
+from claude_tui.events import (
+    ChatEvent,
+    ConversationEnded,
+    EndDeclined,
+    EndRefused,
+    EventSink,
+    MessageSaved,
+    RefusalNotice,
+    ReplyCutShort,
+    TextDelta,
+    TurnFailed,
+    TurnFinished,
+    TurnStarted,
+    UsageUpdated,
+    WarningIssued,
+)
+from claude_tui.providers.base import ModelRequest, Provider, ProviderError, ReplyDone, TextChunk
+from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
+
+log = logging.getLogger(__name__)
+
+ConfirmEnd = Callable[[Conversation, str], Awaitable[bool]]
+"""(conversation, who_asked: "assistant" | "user") -> did the user confirm the permanent end?"""
+
+MAX_ROUND_TRIPS = 8
+CACHE = {"type": "ephemeral"}
+BROKE_OFF = ("The reply broke off before it was complete (the connection closed early); "
+             "press ctrl+r to retry.")
+NOT_RUN = "This tool call was not run: the reply it belongs to was interrupted."
+
+
+class ChatEngine:
+    def __init__(self, store: ConversationStore, settings: Settings, *,
+                 claude: Provider | None, demo: Provider) -> None:
+        self.store = store
+        self.settings = settings
+        self.claude = claude
+        self.demo = demo
+        self.max_round_trips = MAX_ROUND_TRIPS
+        self._running: set[str] = set()  # ids of conversations with a turn in progress
+
+    # --- public API ---------------------------------------------------------------------------
+    def provider_for(self, model: str) -> Provider:
+        if model == DEMO_MODEL:
+            return self.demo
+        if self.claude is None:
+            raise ProviderError(
+                "No API key: set ANTHROPIC_API_KEY (or api_key in the config file) to talk to "
+                f"{model}, or start a conversation with the offline demo model.",
+                kind="no_key", retryable=False)
+        return self.claude
+
+    def is_running(self, conversation: Conversation) -> bool:
+        """A turn of this conversation is in progress (a second send would be refused)."""
+        return conversation.id in self._running
+
+    def new_conversation(self, model: str) -> Conversation:
+        conversation = self.store.create(model)
+        self.store.save(conversation)
+        return conversation
+
+    async def send(self, conversation: Conversation, text: str, *, on_event: EventSink,
+                   confirm_end: ConfirmEnd) -> None:
+        """Save the user's message, then run the turn.
+
+        Raises ``ConversationEndedError`` (before any request) if the conversation has ended.
+        """
+        if conversation.is_ended:
+            raise ConversationEndedError("this conversation has ended; nothing can be added to it")
+        if self.is_running(conversation):
+            _emit(on_event, TurnFailed(conversation.id, "A reply is still on its way: wait for "
+                                       "it, or stop it with escape, then send.", retryable=False))
+            return
+        message = Message(role="user", content=[{"type": "text", "text": text}])
+        try:
+            self.store.append(conversation, message)
+        except ConversationEndedError:
+            raise
+        except (StoreError, OSError) as exc:
+            _emit(on_event, TurnFailed(conversation.id, f"Your message could not be saved, so "
+                                       f"it was not sent: {exc}", retryable=False))
+            return
+        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        await self._turn(conversation, on_event, confirm_end)
+
+    def can_retry(self, conversation: Conversation) -> bool:
+        """The last turn got no complete answer: the last message is the user's, or a reply
+        that broke off."""
+        if conversation.is_ended or conversation.read_only_reason or not conversation.messages:
+            return False
+        last = conversation.messages[-1]
+        if last.excluded:
+            return False
+        return last.role == "user" or last.interrupted
+
+    async def retry(self, conversation: Conversation, *, on_event: EventSink,
+                    confirm_end: ConfirmEnd) -> None:
+        """Run the last turn again. A reply that broke off stays in the file, marked excluded,
+        and a new reply follows it."""
+        if not self.can_retry(conversation) or self.is_running(conversation):
+            return
+        last = conversation.messages[-1]
+        if last.role == "assistant":
+            last.excluded = True
+            try:
+                self.store.save(conversation)
+            except (StoreError, OSError) as exc:
+                last.excluded = False
+                _emit(on_event, TurnFailed(conversation.id, str(exc), retryable=False))
+                return
+        await self._turn(conversation, on_event, confirm_end)
+
+    async def end_by_user(self, conversation: Conversation, *, on_event: EventSink,
+                          confirm_end: ConfirmEnd) -> bool:
+        """E3: the user ends the conversation (after confirming). True if it ended."""
+        if conversation.is_ended or conversation.read_only_reason:
+            return False
+        if not await _ask(confirm_end, conversation, "user") or conversation.is_ended:
+            return False
+        return self._end(conversation, "user", protocol.USER_REQUESTED, on_event)
+
+    def branch(self, conversation: Conversation, user_message_index: int
+               ) -> tuple[Conversation, str]:
+        """A new saved conversation holding the messages before a user message, and that
+        message's text for the composer. The source is left as it is."""
+        messages = conversation.messages
+        if not 0 <= user_message_index < len(messages) or not messages[
+                user_message_index].is_user_text:
+            raise ValueError("a branch starts at a message the user typed")
+        earlier = messages[:user_message_index]
+        turns = sum(1 for m in earlier if m.is_user_text)
+        title = f"{conversation.title} (branch)" if conversation.title.strip() else ""
+        branched = self.store.create(conversation.model, title=title)
+        branched.messages = copy.deepcopy(earlier)
+        branched.warnings = [copy.copy(w) for w in conversation.warnings if w.turn <= turns]
+        branched.refused_ends = [copy.copy(r) for r in conversation.refused_ends
+                                 if r.turn <= turns]
+        self.store.save(branched)
+        return branched, messages[user_message_index].text
+
+    # --- the turn -----------------------------------------------------------------------------
+    async def _turn(self, conversation: Conversation, on_event: EventSink,
+                    confirm_end: ConfirmEnd) -> None:
+        if conversation.is_ended:
+            return  # E5: whatever the caller does, no request for an ended conversation
+        cid = conversation.id
+        self._running.add(cid)
+        _emit(on_event, TurnStarted(cid))
+        stop_reason: str | None = None
+        interrupted = False
+        try:
+            stop_reason = await self._round_trips(conversation, on_event, confirm_end)
+        except asyncio.CancelledError:
+            interrupted = True
+            raise
+        except Exception as exc:  # never let a bug in one turn take the app down
+            log.exception("turn failed")
+            _emit(on_event, TurnFailed(cid, f"Something went wrong: {exc}"))
+        finally:
+            self._running.discard(cid)
+            _emit(on_event, TurnFinished(cid, stop_reason, interrupted=interrupted))
+
+    async def _round_trips(self, conversation: Conversation, on_event: EventSink,
+                           confirm_end: ConfirmEnd) -> str | None:
+        cid = conversation.id
+        try:
+            provider = self.provider_for(conversation.model)
+        except ProviderError as exc:
+            _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
+            return None
+        enabled = protocol.tools_enabled(conversation.model, self.settings)
+        for _ in range(self.max_round_trips):
+            if conversation.is_ended:
+                return None
+            request = build_request(conversation, self.settings)
+            done = await self._stream(conversation, provider, request, on_event)
+            if done is None:
+                return None
+            stop = done.stop_reason
+            if stop == "refusal":
+                self._exclude_refused_turn(conversation)
+                details = done.stop_details or {}
+                explanation = details.get("explanation") or (
+                    "Claude's safety system stopped this reply. It is left out of the "
+                    "conversation's context from now on.")
+                _emit(on_event, RefusalNotice(cid, explanation))
+                return stop
+            if stop in ("max_tokens", "model_context_window_exceeded"):
+                _emit(on_event, ReplyCutShort(cid))
+                return stop
+            uses = [b for b in done.content if b.get("type") == "tool_use"]
+            if stop != "tool_use" or not uses:
+                return stop
+            results = await self._run_tools(conversation, uses, enabled, on_event, confirm_end)
+            if results is None:
+                return stop  # ended (E4): nothing more is sent
+            if not self._append(conversation, Message(role="user", content=results), on_event):
+                return None
+        _emit(on_event, TurnFailed(
+            cid, f"Stopped after {self.max_round_trips} tool calls in a row in one turn; "
+            "press ctrl+r to let Claude continue."))
+        return None
+
+    async def _stream(self, conversation: Conversation, provider: Provider,
+                      request: ModelRequest, on_event: EventSink) -> ReplyDone | None:
+        """One request. Returns the finished reply, or None after saving what came and
+        emitting TurnFailed."""
+        cid = conversation.id
+        parts: list[str] = []
+        done: ReplyDone | None = None
+        stream = provider.stream(request)
+        try:
+            async for item in stream:
+                if isinstance(item, TextChunk):
+                    parts.append(item.text)
+                    _emit(on_event, TextDelta(cid, item.text))
+                elif isinstance(item, ReplyDone):
+                    done = item
+        except asyncio.CancelledError:
+            await _close(stream)  # drop the connection now, not when the stream is collected
+            self._save_partial(conversation, parts, on_event)
+            raise
+        except ProviderError as exc:
+            self._save_partial(conversation, parts, on_event)
+            _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
+            return None
+        if done is None:
+            self._save_partial(conversation, parts, on_event)
+            _emit(on_event, TurnFailed(cid, BROKE_OFF))
+            return None
+        reply = Message(role="assistant", content=done.content, model=request.model,
+                        stop_reason=done.stop_reason, usage=dict(done.usage),
+                        interrupted=done.stop_reason is None)
+        if not self._append(conversation, reply, on_event):
+            return None
+        _emit(on_event, UsageUpdated(cid, dict(done.usage), conversation.usage_totals()))
+        if done.stop_reason is None:
+            _emit(on_event, TurnFailed(cid, BROKE_OFF))
+            return None
+        return done
+
+    async def _run_tools(self, conversation: Conversation, uses: list[dict[str, Any]],
+                         enabled: bool, on_event: EventSink, confirm_end: ConfirmEnd
+                         ) -> list[dict[str, Any]] | None:
+        """Tool results for the calls in a reply, or None if the conversation ended (E4)."""
+        cid = conversation.id
+        results: list[dict[str, Any]] = []
+        for use in uses:
+            use_id, name, tool_input = use.get("id", ""), use.get("name"), use.get("input")
+            if not enabled or name not in protocol.TOOL_NAMES:
+                offered = ", ".join(protocol.TOOL_NAMES) if enabled else "none"
+                results.append(protocol.error_result(
+                    use_id, f"Unknown tool {name!r}. Tools offered: {offered}."))
+                continue
+            if name == protocol.ISSUE_WARNING:
+                try:
+                    behavior = protocol.parse_warning(tool_input)
+                except protocol.InvalidToolInput as exc:
+                    results.append(protocol.error_result(use_id, str(exc)))
+                    continue
+                conversation.warnings.append(
+                    IssuedWarning(behavior, now_iso(), conversation.user_turns))
+                self._save(conversation)
+                _emit(on_event, WarningIssued(cid, behavior))
+                results.append(protocol.ok_result(use_id, protocol.WARNING_SHOWN))
+                continue
+            try:
+                reason = protocol.parse_end(tool_input)
+            except protocol.InvalidToolInput as exc:
+                given = tool_input.get("reason") if isinstance(tool_input, dict) else None
+                self._refuse(conversation, str(given), str(exc), on_event)
+                results.append(protocol.error_result(use_id, str(exc)))
+                continue
+            decision = protocol.decide_end(conversation, reason,
+                                           self.settings.end_conversation.min_warnings)
+            if decision.action == "end":
+                self._end(conversation, "assistant", reason, on_event)
+                return None
+            if decision.action == "refuse":
+                self._refuse(conversation, reason, decision.why, on_event)
+                results.append(protocol.error_result(use_id, decision.why))
+                continue
+            if await _ask(confirm_end, conversation, "assistant") and not conversation.is_ended:
+                self._end(conversation, "user", reason, on_event)
+                return None
+            if conversation.is_ended:
+                return None
+            _emit(on_event, EndDeclined(cid))
+            results.append(protocol.ok_result(use_id, protocol.END_DECLINED))
+        return results
+
+    # --- saving -------------------------------------------------------------------------------
+    def _append(self, conversation: Conversation, message: Message,
+                on_event: EventSink) -> bool:
+        try:
+            self.store.append(conversation, message)
+        except StoreError as exc:
+            if not conversation.is_ended:  # ended meanwhile (E3 during a turn): just stop
+                _emit(on_event, TurnFailed(conversation.id, f"Could not save: {exc}"))
+            return False
+        except OSError as exc:
+            _emit(on_event, TurnFailed(conversation.id, f"Could not save the conversation: {exc}"))
+            return False
+        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        return True
+
+    def _save(self, conversation: Conversation) -> None:
+        conversation.touch()
+        self.store.save(conversation)
+
+    def _save_partial(self, conversation: Conversation, parts: list[str],
+                      on_event: EventSink) -> None:
+        """Keep the text that arrived before a cancel or a failure, marked interrupted."""
+        partial = "".join(parts)
+        if not partial or conversation.is_ended:
+            return
+        message = Message(role="assistant", content=[{"type": "text", "text": partial}],
+                          model=conversation.model, interrupted=True)
+        self._append(conversation, message, on_event)
+
+    def _refuse(self, conversation: Conversation, reason: str, why: str,
+                on_event: EventSink) -> None:
+        protocol.record_refusal(conversation, reason, why)
+        self._save(conversation)
+        _emit(on_event, EndRefused(conversation.id, reason, why))
+
+    def _end(self, conversation: Conversation, by: str, reason: str,
+             on_event: EventSink) -> bool:
+        at = now_iso()
+        conversation.status = "ended"
+        conversation.ended = EndRecord(by=by, at=at, reason=reason)  # type: ignore[arg-type]
+        try:
+            self._save(conversation)
+        except (StoreError, OSError) as exc:
+            # It stays ended in memory, so no further request is made from this session.
+            _emit(on_event, TurnFailed(conversation.id, f"The end could not be saved: {exc}",
+                                       retryable=False))
+        _emit(on_event, ConversationEnded(conversation.id, by, reason, at))
+        return True
+
+    def _exclude_refused_turn(self, conversation: Conversation) -> None:
+        """E7: the refused reply and the user message that prompted it leave the context."""
+        messages = conversation.messages
+        messages[-1].excluded = True
+        for message in reversed(messages[:-1]):
+            message.excluded = True
+            if message.is_user_text:
+                break
+        self._save(conversation)
+
+
+async def _close(stream: Any) -> None:
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await close()
+
+
+async def _ask(confirm_end: ConfirmEnd, conversation: Conversation, who: str) -> bool:
+    try:
+        return bool(await confirm_end(conversation, who))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("the end confirmation failed; treated as declined")
+        return False
+
+
+def _emit(on_event: EventSink, event: ChatEvent) -> None:
+    try:
+        on_event(event)
+    except Exception:  # a display bug must not lose the turn or its saved messages
+        log.exception("event handler failed for %r", event)
+
+
+# --- the request ------------------------------------------------------------------------------
+def build_request(conversation: Conversation, settings: Settings) -> ModelRequest:
+    """The Messages API request for the conversation as stored now."""
+    enabled = protocol.tools_enabled(conversation.model, settings)
+    system = protocol.system_blocks(conversation.model, settings)
+    if system:
+        system[-1] = {**system[-1], "cache_control": CACHE}
+    messages = request_messages(conversation.messages)
+    if messages:
+        last = messages[-1]["content"]
+        last[-1] = {**last[-1], "cache_control": CACHE}
+    return ModelRequest(
+        model=conversation.model,
+        max_tokens=settings.max_tokens,
+        system=system,
+        messages=messages,
+        tools=protocol.tool_schemas() if enabled else [],
+    )
+
+
+def request_messages(stored: list[Message]) -> list[dict[str, Any]]:
+    """Stored messages as the API accepts them: excluded ones left out, same-role neighbours
+    merged, empty text dropped, and every tool_use paired with a tool_result."""
+    merged: list[dict[str, Any]] = []
+    for message in stored:
+        if message.excluded:
+            continue
+        blocks = [copy.deepcopy(b) for b in message.content
+                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
+        for block in blocks:
+            if block.get("type") == "tool_use" and not isinstance(block.get("input"), dict):
+                block["input"] = {}  # the API takes only an object; the stored call is kept
+        if not blocks:
+            continue
+        if merged and merged[-1]["role"] == message.role:
+            merged[-1]["content"].extend(blocks)
+        else:
+            merged.append({"role": message.role, "content": blocks})
+    while merged and merged[0]["role"] != "user":
+        merged.pop(0)
+    result: list[dict[str, Any]] = []
+    pending: list[str] = []  # tool_use ids of the previous assistant message
+    for message in merged:
+        if message["role"] == "assistant":
+            if pending:  # a user turn of orphan results was dropped: answer the calls
+                result.append({"role": "user",
+                               "content": [protocol.error_result(i, NOT_RUN) for i in pending]})
+            pending = [b.get("id", "") for b in message["content"] if b.get("type") == "tool_use"]
+            result.append(message)
+            continue
+        results = {b.get("tool_use_id"): b for b in message["content"]
+                   if b.get("type") == "tool_result"}
+        others = [b for b in message["content"] if b.get("type") != "tool_result"]
+        paired = [results.get(i) or protocol.error_result(i, NOT_RUN) for i in pending]
+        content = paired + others
+        pending = []
+        if content:
+            result.append({"role": "user", "content": content})
+    if pending:
+        result.append({"role": "user",
+                       "content": [protocol.error_result(i, NOT_RUN) for i in pending]})
+    # A request ending on a reply would ask the model to continue it; end on the user's side.
+    while result and result[-1]["role"] == "assistant":
+        result.pop()
+    return result

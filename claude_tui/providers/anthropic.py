@@ -1,0 +1,209 @@
+"""Claude through the official ``anthropic`` SDK, streaming.
+
+``anthropic`` takes about a second to import, so it is imported on first use (or by
+``warm_up()``, which the app can run in a thread after the first paint), never at import time.
+Every failure becomes a ``ProviderError`` whose message says what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from claude_tui.providers.base import (
+    ModelRequest,
+    ProviderError,
+    ReplyDone,
+    StreamItem,
+    TextChunk,
+)
+
+RETRY_HINT = "press ctrl+r to retry"
+
+# Fields the Messages API accepts back in a request, per block type; anything else the SDK
+# adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
+_BLOCK_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("type", "text", "citations"),
+    "tool_use": ("type", "id", "name", "input"),
+    "thinking": ("type", "thinking", "signature"),
+    "redacted_thinking": ("type", "data"),
+}
+_USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens",
+               "cache_creation_input_tokens")
+
+
+def block_to_dict(block: Any) -> dict[str, Any]:
+    data = block.model_dump(mode="json", exclude_none=True, warnings=False)
+    fields = _BLOCK_FIELDS.get(data.get("type", ""))
+    if fields is None:
+        return data
+    return {k: data[k] for k in fields if k in data}
+
+
+def usage_to_dict(usage: Any) -> dict[str, int]:
+    result: dict[str, int] = {}
+    for key in _USAGE_KEYS:
+        value = getattr(usage, key, None)
+        if isinstance(value, int):
+            result[key] = value
+    return result
+
+
+class AnthropicProvider:
+    name = "anthropic"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        max_retries: int = 2,
+        timeout: float | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Import the SDK and build the client; safe to call from a worker thread."""
+        self._get_client()
+
+    def _get_client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import anthropic
+
+                kwargs: dict[str, Any] = {"api_key": self.api_key, "max_retries": self.max_retries}
+                if self.base_url:
+                    kwargs["base_url"] = self.base_url
+                if self.timeout is not None:
+                    kwargs["timeout"] = self.timeout
+                self._client = anthropic.AsyncAnthropic(**kwargs)
+            return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
+        client = self._get_client()
+        params: dict[str, Any] = {
+            "model": request.model,
+            "max_tokens": request.max_tokens,
+            "messages": request.messages,
+        }
+        if request.system:
+            params["system"] = request.system
+        if request.tools:
+            params["tools"] = request.tools
+        saw_stop = False
+        try:
+            async with client.messages.stream(**params) as stream:
+                async for event in stream:
+                    if event.type == "text":
+                        yield TextChunk(event.text)
+                    elif event.type == "message_stop":
+                        saw_stop = True
+                message = stream.current_message_snapshot
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise describe_error(exc, request.model) from exc
+        details = message.stop_details
+        yield ReplyDone(
+            content=[block_to_dict(b) for b in message.content],
+            # A reply without message_stop broke off, whatever message_delta said before it.
+            stop_reason=message.stop_reason if saw_stop else None,
+            usage=usage_to_dict(message.usage),
+            stop_details=details.model_dump(mode="json") if details is not None else None,
+        )
+
+
+def describe_error(exc: BaseException, model: str) -> ProviderError:
+    """A short message for a failure, saying what to do."""
+    import anthropic
+    import httpx2
+
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderError(f"The request timed out before Claude answered; {RETRY_HINT}.",
+                             kind="timeout")
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderError(
+            "Could not connect to the Anthropic API. Check your network connection, and "
+            f"ANTHROPIC_BASE_URL or your proxy settings if you use them; {RETRY_HINT}.",
+            kind="connection")
+    if isinstance(exc, anthropic.APIStatusError):
+        return _status_error(exc, model)
+    if isinstance(exc, httpx2.TimeoutException):
+        return ProviderError(
+            f"The reply broke off half way: the connection stopped sending; {RETRY_HINT}.",
+            kind="broken_stream")
+    if isinstance(exc, httpx2.HTTPError):
+        return ProviderError(
+            f"The reply broke off half way: the connection was lost; {RETRY_HINT}.",
+            kind="broken_stream")
+    if isinstance(exc, ValueError) and "tool parameter JSON" in str(exc):
+        return ProviderError(f"Claude sent a tool call that could not be read; {RETRY_HINT}.",
+                             kind="bad_reply")
+    return ProviderError(f"The request failed ({type(exc).__name__}: {exc}); {RETRY_HINT}.",
+                         kind="error")
+
+
+def _retry_after(exc: Any) -> float | None:
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except ValueError:
+        return None
+    return None
+
+
+def _status_error(exc: Any, model: str) -> ProviderError:
+    status = exc.status_code
+    api_message = exc.api_message or ""
+    error_type = exc.type or ""
+    if status == 200:
+        # An error event inside a streamed reply: the body's type says what it was.
+        status = {"overloaded_error": 529, "rate_limit_error": 429, "api_error": 500,
+                  "invalid_request_error": 400, "authentication_error": 401,
+                  "permission_error": 403, "not_found_error": 404}.get(error_type, 500)
+    if status == 401:
+        return ProviderError(
+            "The API key was rejected (401). Check ANTHROPIC_API_KEY or the api_key in the "
+            "config file.", kind="auth", retryable=False, status_code=401)
+    if status == 403:
+        return ProviderError(
+            "This API key has no permission for that request (403). Check the key's workspace "
+            "and its access to the model.", kind="permission", retryable=False, status_code=403)
+    if status == 404:
+        return ProviderError(
+            f"The model {model!r} is unknown to the API (404). Choose another model with "
+            "--model or in the config file.", kind="not_found", retryable=False,
+            status_code=404)
+    if status == 429:
+        wait = _retry_after(exc)
+        when = f"in {wait:g} seconds" if wait else "in a moment"
+        return ProviderError(f"Rate limited by the API (429). Wait and retry {when} (ctrl+r).",
+                             kind="rate_limit", status_code=429, retry_after=wait)
+    if status == 529:
+        return ProviderError(f"The API is overloaded (529). Try again shortly; {RETRY_HINT}.",
+                             kind="overloaded", status_code=529)
+    if status == 400 or status == 413:
+        detail = f": {api_message}" if api_message else ""
+        return ProviderError(f"The API rejected the request ({status}){detail}",
+                             kind="bad_request", retryable=False, status_code=status)
+    if status >= 500:
+        return ProviderError(f"The API had a server error ({status}); {RETRY_HINT}.",
+                             kind="server", status_code=status)
+    detail = f": {api_message}" if api_message else ""
+    return ProviderError(f"The API answered with an error ({status}){detail}; {RETRY_HINT}.",
+                         kind="error", status_code=status)

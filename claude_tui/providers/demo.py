@@ -1,0 +1,341 @@
+"""The offline demo model: a small, honest stand-in for Claude that needs no key or network.
+
+It speaks through the same provider interface as Claude, so the whole app (streaming, Markdown,
+tabs, warnings, ends, locked tabs) can be seen without an account. It is not a language model:
+it answers by the fixed rules below, looking at the last message the user typed and at the
+history of the conversation. The same history always gets the same reply.
+
+Rules, first match wins:
+
+1. **Continuing after its own tool call** (the last user turn holds ``tool_result`` blocks and
+   no text): after ``issue_warning`` it finishes the turn with a short text; after
+   ``end_conversation`` was declined by the user, or refused by the client, it says so briefly
+   and carries on.
+2. **Safety first**: a message mentioning self-harm or hurting someone (``RISK_PHRASES``) gets a
+   supportive reply pointing to real help (emergency number, 988 in the US, findahelpline.com).
+   It never warns or ends, even when the message also holds insults, and such a message never
+   counts as abusive later.
+3. **Ending on request**: a message asking to end, close, finish or stop this conversation or
+   chat ("please end this conversation", "close the chat") calls ``end_conversation`` with
+   ``user_requested``; claude-tui then asks the user to confirm. A question about ending
+   ("how do I end a conversation?") is answered instead (rule 5).
+4. **Abuse** (a message holding a word or phrase of ``ABUSE_PHRASES``, whole words, any case):
+   the first time, a calm redirect in words; the next time, a warning through
+   ``issue_warning`` naming the behaviour; abuse again after that warning ends the conversation
+   with ``end_conversation`` and ``persistent_abuse``, with nothing written after the call. If
+   the client refused such an end (it may want more warnings: ``min_warnings``), it warns again.
+5. **Questions about the app**, by keywords: markdown, config, code, API key / Claude,
+   ending / warnings / locked tabs / branching, keys, tabs, files; anything else, greetings
+   and "help" included, get an overview of what to try.
+
+A tool is used only when the request offers it; otherwise the reply says in words what it would
+have done. Replies stream a few characters to a word at a time at ``chars_per_second``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import re
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claude_tui.config import DEFAULT_MODEL, EXAMPLE_CONFIG, default_config_path, default_data_dir
+from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
+from claude_tui.providers.demo_replies import (
+    _FIXED_REPLIES,
+    AFTER_OTHER_TOOL,
+    AFTER_WARNING,
+    END_DECLINED,
+    END_FOR_ABUSE,
+    END_FOR_ABUSE_NO_TOOL,
+    END_REFUSED,
+    END_REFUSED_ABUSE,
+    END_REQUESTED,
+    END_REQUESTED_NO_TOOL,
+    REDIRECT,
+    SUPPORT,
+    WARNING,
+    WARNING_FAILED,
+    WARNING_NO_TOOL,
+    _api_key_reply,
+    _config_reply,
+    _files_reply,
+    _overview,
+)
+
+DEFAULT_CHARS_PER_SECOND = 240.0
+# At or above this pace (or at 0) the reply is not slowed down at all: what tests use.
+NO_DELAY_AT = 100_000.0
+
+# Insults aimed at whoever reads them; whole words or phrases, any case, "-" or spaces between.
+ABUSE_PHRASES: tuple[str, ...] = (
+    "idiot", "idiotic", "stupid", "useless", "moron", "dumb", "pathetic", "worthless",
+    "imbecile", "shut up", "hate you", "screw you",
+)
+# A user who may be at risk of harming themselves or someone else.
+RISK_PHRASES: tuple[str, ...] = (
+    "kill myself", "killing myself", "suicide", "suicidal", "hurt myself", "hurting myself",
+    "harm myself", "self harm", "self harming", "end my life", "want to die",
+    "don't want to live", "cut myself", "hurt someone", "hurt somebody", "kill someone",
+    "kill somebody", "harm someone", "hurt people", "kill people",
+)
+
+WARNING_BEHAVIOR = "insulting language directed at the assistant"
+
+
+def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+    parts = [r"[\s-]+".join(re.escape(word) for word in p.split()) for p in phrases]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+_ABUSE = _phrases(ABUSE_PHRASES)
+_RISK = _phrases(RISK_PHRASES)
+_END_REQUEST = re.compile(
+    r"\b(?:end|close|finish|stop|terminate)\s+(?:(?:this|the|our)\s+)?(?:conversation|chat)\b",
+    re.IGNORECASE,
+)
+# "How do I end a conversation?" is a question about the feature, not a request.
+_QUESTION = re.compile(
+    r"^\s*(?:how|what|why|when|where|which|who|does|do|is|are)\b|\b(?:feature|works?)\b",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening))\b", re.I)
+
+
+def _topic(words: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + words + r")\b", re.IGNORECASE)
+
+
+# Topic keywords, in the order they are tried.
+TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("markdown", _topic(r"markdown|formatting")),
+    ("config", _topic(r"config|configuration|configure|settings?|toml|keymap|theme")),
+    ("code", _topic(r"code|example|python|snippet|script|program")),
+    ("api_key", _topic(r"api[ _]?key|anthropic_api_key|claude(?![-_]tui)|real model")),
+    ("ending", _topic(r"end|ends|ending|ended|end[- ]conversation|warn|warning|warnings|"
+                      r"lock|locked|branch|branching|abuse|abusive|permanent")),
+    ("keys", _topic(r"keys?|shortcuts?|bindings?|keyboard|hotkeys?")),
+    ("tabs", _topic(r"tabs?")),
+    ("files", _topic(r"files?|where|stored?|storage|saved?|data|folders?|director(?:y|ies)|"
+                     r"json|private|privacy")),
+)
+
+
+def _normal(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+def is_abusive(text: str) -> bool:
+    return bool(_ABUSE.search(_normal(text)))
+
+
+def is_at_risk(text: str) -> bool:
+    return bool(_RISK.search(_normal(text)))
+
+
+def asks_to_end(text: str) -> bool:
+    text = _normal(text)
+    return bool(_END_REQUEST.search(text)) and not _QUESTION.search(text)
+
+
+@dataclass
+class _Reply:
+    text: str
+    tool: tuple[str, dict[str, Any]] | None = None
+
+
+def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+    content = message.get("content")
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [b for b in content or [] if isinstance(b, dict)]
+
+
+def _typed_text(message: dict[str, Any]) -> str | None:
+    """The text a user typed, or None for a turn that only carries tool results."""
+    texts = [str(b.get("text") or "") for b in _blocks(message) if b.get("type") == "text"]
+    return "\n".join(texts) if texts else None
+
+
+@dataclass
+class _History:
+    """What the rules need to know about the messages before the last one."""
+
+    abusive_messages: int = 0
+    # A warning stands until the client refuses a persistent_abuse end made on its strength.
+    warning_stands: bool = False
+    tool_uses: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, messages: list[dict[str, Any]]) -> _History:
+        history = cls()
+        for message in messages:
+            role = message.get("role")
+            for block in _blocks(message):
+                kind = block.get("type")
+                if role == "assistant" and kind == "tool_use":
+                    raw_input = block.get("input")
+                    tool_input = raw_input if isinstance(raw_input, dict) else {}
+                    history.tool_uses[str(block.get("id"))] = (str(block.get("name")), tool_input)
+                elif role == "user" and kind == "tool_result":
+                    history._result(block)
+                # One text block per typed message, even where the engine merged two turns.
+                elif role == "user" and kind == "text":
+                    text = str(block.get("text") or "")
+                    if is_abusive(text) and not is_at_risk(text):
+                        history.abusive_messages += 1
+        return history
+
+    def _result(self, block: dict[str, Any]) -> None:
+        name, tool_input = self.tool_uses.get(str(block.get("tool_use_id")), ("", {}))
+        failed = bool(block.get("is_error"))
+        if name == "issue_warning" and not failed:
+            self.warning_stands = True
+        elif name == "end_conversation" and failed and tool_input.get("reason") == (
+            "persistent_abuse"
+        ):
+            self.warning_stands = False
+
+
+class DemoProvider:
+    """The offline demo model (``DEMO_MODEL``); see the module docstring for its rules."""
+
+    name = "demo"
+
+    def __init__(
+        self,
+        chars_per_second: float = DEFAULT_CHARS_PER_SECOND,
+        *,
+        data_dir: Path | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.chars_per_second = chars_per_second
+        # Where this run keeps its files, so the answer about files names the real folders.
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        self.config_path = Path(config_path) if config_path else default_config_path()
+
+    async def aclose(self) -> None:
+        return None
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
+        try:
+            reply = self._decide(request)
+        except Exception:  # a strange history must never break the demo
+            reply = _Reply(_overview())
+        delay = self._delay_per_char()
+        text = reply.text
+        for chunk in _chunks(text):
+            if delay:
+                await asyncio.sleep(len(chunk) * delay)
+            yield TextChunk(chunk)
+        content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+        if reply.tool:
+            name, tool_input = reply.tool
+            content.append(
+                {"type": "tool_use", "id": _tool_id(request, name), "name": name,
+                 "input": tool_input}
+            )
+        yield ReplyDone(
+            content=content,
+            stop_reason="tool_use" if reply.tool else "end_turn",
+            usage={
+                "input_tokens": _tokens(request.system, request.messages, request.tools),
+                "output_tokens": _tokens(content),
+            },
+        )
+
+    def _delay_per_char(self) -> float:
+        cps = self.chars_per_second
+        if not cps or cps <= 0 or cps >= NO_DELAY_AT or math.isnan(cps):
+            return 0.0
+        return 1.0 / cps
+
+    def _decide(self, request: ModelRequest) -> _Reply:
+        messages = [m for m in request.messages if isinstance(m, dict)]
+        if not messages or messages[-1].get("role") != "user":
+            return _Reply(_overview())
+        offered = {str(t.get("name")) for t in request.tools if isinstance(t, dict)}
+        history = _History.of(messages[:-1])
+        last = messages[-1]
+        text = _typed_text(last)
+        results = [b for b in _blocks(last) if b.get("type") == "tool_result"]
+        if text is None:
+            if results:
+                return self._after_tool(history, results[-1])
+            text = ""
+        if is_at_risk(text):
+            return _Reply(SUPPORT)
+        if asks_to_end(text):
+            if "end_conversation" in offered:
+                return _Reply(END_REQUESTED, ("end_conversation", {"reason": "user_requested"}))
+            return _Reply(END_REQUESTED_NO_TOOL)
+        if is_abusive(text):
+            return self._abuse(history, offered)
+        return _Reply(self._answer(text))
+
+    @staticmethod
+    def _after_tool(history: _History, result: dict[str, Any]) -> _Reply:
+        name, tool_input = history.tool_uses.get(str(result.get("tool_use_id")), ("", {}))
+        failed = bool(result.get("is_error"))
+        if name == "issue_warning":
+            return _Reply(WARNING_FAILED if failed else AFTER_WARNING)
+        if name == "end_conversation":
+            if not failed:
+                return _Reply(END_DECLINED)
+            if tool_input.get("reason") == "persistent_abuse":
+                return _Reply(END_REFUSED_ABUSE)
+            return _Reply(END_REFUSED)
+        return _Reply(AFTER_OTHER_TOOL)
+
+    @staticmethod
+    def _abuse(history: _History, offered: set[str]) -> _Reply:
+        if history.warning_stands:
+            if "end_conversation" in offered:
+                return _Reply(END_FOR_ABUSE, ("end_conversation", {"reason": "persistent_abuse"}))
+            return _Reply(END_FOR_ABUSE_NO_TOOL)
+        if history.abusive_messages >= 1:
+            if "issue_warning" in offered:
+                return _Reply(WARNING, ("issue_warning", {"behavior": WARNING_BEHAVIOR}))
+            return _Reply(WARNING + WARNING_NO_TOOL)
+        return _Reply(REDIRECT)
+
+    def _answer(self, text: str) -> str:
+        for name, pattern in TOPICS:
+            if pattern.search(text):
+                return self._topic_reply(name)
+        if _GREETING.search(text):
+            return _overview(greeting=True)
+        return _overview()
+
+    def _topic_reply(self, name: str) -> str:
+        if name == "config":
+            return _config_reply(self.config_path, EXAMPLE_CONFIG)
+        if name == "files":
+            return _files_reply(self.data_dir, self.config_path)
+        if name == "api_key":
+            return _api_key_reply(DEFAULT_MODEL)
+        return _FIXED_REPLIES[name]
+
+
+def _chunks(text: str) -> list[str]:
+    """A few characters to a word at a time, spaces kept, so the pieces join to the text."""
+    return re.findall(r"\S{1,8}\s*|\s+", text)
+
+
+def _tool_id(request: ModelRequest, name: str) -> str:
+    # Deterministic and unique within a conversation: the history only grows.
+    digest = hashlib.sha256(
+        json.dumps([len(request.messages), request.messages, name], sort_keys=True,
+                   default=str).encode()
+    ).hexdigest()
+    return f"toolu_demo_{digest[:20]}"
+
+
+def _tokens(*parts: Any) -> int:
+    """A rough token count: about four characters each, as English text averages."""
+    return max(1, len(json.dumps(parts, default=str)) // 4)

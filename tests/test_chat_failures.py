@@ -1,0 +1,210 @@
+"""Cancelled, broken and failed turns: nothing typed is lost, nothing raises, retry works."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from claude_tui.events import TextDelta, TurnFailed, TurnFinished
+from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
+from tests.fake_api import closed_port_url, error, reply, stream_error, text, tool_use
+
+
+class FirstText(Events):
+    """Events that also signal when the first piece of reply text arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+
+    def __call__(self, event) -> None:
+        super().__call__(event)
+        if isinstance(event, TextDelta):
+            self.arrived.set()
+
+
+async def test_cancel_keeps_the_partial_reply_marked_interrupted(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("The first part of a long answer"), fault="stall"))
+    events = FirstText()
+    task = asyncio.create_task(
+        engine.send(conversation, "tell me a story", on_event=events, confirm_end=Confirm()))
+    await events.arrived.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert events.items[-1] == TurnFinished(conversation.id, None, interrupted=True)
+    stored = on_disk(engine, conversation)["messages"]
+    assert stored[-1]["role"] == "assistant" and stored[-1]["interrupted"] is True
+    assert "The first part of a long answer".startswith(stored[-1]["content"][0]["text"])
+    assert stored[-1]["content"][0]["text"]
+
+    # Retry: the broken-off reply stays in the file, left out of the new request.
+    assert engine.can_retry(conversation)
+    fake_api.add(reply(text("Once upon a time.")))
+    await engine.retry(conversation, on_event=Events(), confirm_end=Confirm())
+    assert fake_api.requests[1]["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "tell me a story",
+                                      "cache_control": {"type": "ephemeral"}}]}]
+    stored = on_disk(engine, conversation)["messages"]
+    assert [m.get("excluded", False) for m in stored] == [False, True, False]
+    assert stored[-1]["content"][0]["text"] == "Once upon a time."
+
+
+async def test_a_new_message_after_a_cancel_sends_the_partial_reply_as_context(
+        fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Partial words"), fault="stall"))
+    events = FirstText()
+    task = asyncio.create_task(
+        engine.send(conversation, "hi", on_event=events, confirm_end=Confirm()))
+    await events.arrived.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    fake_api.add(reply(text("ok")))
+    await engine.send(conversation, "never mind", on_event=Events(), confirm_end=Confirm())
+    roles = [m["role"] for m in fake_api.requests[1]["messages"]]
+    assert roles == ["user", "assistant", "user"]
+
+
+async def test_cancel_while_the_end_dialog_is_open_leaves_the_conversation_usable(
+        fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Sure."), tool_use("end_conversation", {"reason": "user_requested"})))
+    dialog_open = asyncio.Event()
+
+    async def never_answers(conv, who):
+        dialog_open.set()
+        await asyncio.Event().wait()
+        return True
+
+    events = Events()
+    task = asyncio.create_task(
+        engine.send(conversation, "end it", on_event=events, confirm_end=never_answers))
+    await dialog_open.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not conversation.is_ended
+    assert events.items[-1].interrupted
+
+    fake_api.add(reply(text("Still here.")))
+    await engine.send(conversation, "actually, stay", on_event=Events(), confirm_end=Confirm())
+    sent = fake_api.requests[1]["messages"]
+    tool_id = sent[1]["content"][1]["id"]
+    # The unanswered call gets an error result so the API accepts the history.
+    assert sent[2]["content"][0]["tool_use_id"] == tool_id
+    assert sent[2]["content"][0]["is_error"] is True
+    assert sent[2]["content"][1]["text"] == "actually, stay"
+    assert conversation.messages[-1].text == "Still here."
+
+
+async def test_user_ends_the_conversation_while_a_reply_streams(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Streaming along"), fault="stall"))
+    events = FirstText()
+    task = asyncio.create_task(
+        engine.send(conversation, "hi", on_event=events, confirm_end=Confirm()))
+    await events.arrived.wait()
+    assert await engine.end_by_user(conversation, on_event=events, confirm_end=Confirm())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stored = on_disk(engine, conversation)
+    assert stored["status"] == "ended" and len(stored["messages"]) == 1
+    assert len(fake_api.requests) == 1
+
+
+@pytest.mark.parametrize("fault", ["cut", "no_stop"])
+async def test_a_reply_that_breaks_off_is_kept_and_can_be_retried(fake_api, data_dir, fault):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Half an answ"), fault=fault))
+    events = Events()
+    await engine.send(conversation, "question", on_event=events, confirm_end=Confirm())
+
+    failed = events.of(TurnFailed)
+    assert len(failed) == 1
+    assert "broke off" in failed[0].message and "ctrl+r" in failed[0].message
+    last = on_disk(engine, conversation)["messages"][-1]
+    assert last["interrupted"] is True and last["content"][0]["text"] == "Half an answ"
+    assert events.items[-1] == TurnFinished(conversation.id, None)
+    assert engine.can_retry(conversation)
+
+
+async def test_a_stream_that_stalls_times_out_and_keeps_the_partial_text(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir, timeout=0.5)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Thinking about it"), fault="stall"))
+    events = Events()
+    await engine.send(conversation, "question", on_event=events, confirm_end=Confirm())
+    assert "broke off" in events.of(TurnFailed)[0].message
+    assert conversation.messages[-1].interrupted
+    assert conversation.messages[-1].text == "Thinking about it"
+
+
+async def test_a_tool_call_cut_off_mid_reply_is_repaired_in_the_next_request(
+        fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("Warning you."), tool_use("issue_warning", {"behavior": "spam"}),
+                       fault="no_stop"))
+    await engine.send(conversation, "spam spam", on_event=Events(), confirm_end=Confirm())
+    assert conversation.warnings == []  # a call in a broken reply is not acted on
+    fake_api.add(reply(text("ok")))
+    await engine.send(conversation, "sorry", on_event=Events(), confirm_end=Confirm())
+    sent = fake_api.requests[1]["messages"]
+    use = sent[1]["content"][1]
+    assert use["type"] == "tool_use"
+    assert sent[2]["content"][0]["tool_use_id"] == use["id"]
+
+
+@pytest.mark.parametrize(("script", "words"), [
+    (error(401, message="invalid x-api-key"), "API key was rejected"),
+    (error(403), "no permission"),
+    (error(404, message="model: nope"), "claude-opus-5-5"),
+    (error(429, retry_after=7), "7 seconds"),
+    (error(529), "overloaded"),
+    (error(500), "server error"),
+    (error(400, message="messages: roles must alternate"), "roles must alternate"),
+    (stream_error("overloaded_error", "Overloaded"), "overloaded"),
+])
+async def test_api_errors_become_turn_failed_with_the_message(fake_api, data_dir, script, words):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(script)
+    events = Events()
+    await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())
+    failed = events.of(TurnFailed)
+    assert len(failed) == 1 and words in failed[0].message
+    assert on_disk(engine, conversation)["messages"][0]["content"][0]["text"] == "hello"
+
+
+async def test_connection_refused_becomes_turn_failed(data_dir, fake_api):
+    engine = make_engine(fake_api, data_dir)
+    engine.claude.base_url = closed_port_url()
+    conversation = engine.new_conversation(MODEL)
+    events = Events()
+    await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())
+    assert "ANTHROPIC_BASE_URL" in events.of(TurnFailed)[0].message
+    assert engine.can_retry(conversation)
+
+
+async def test_a_failed_tool_loop_can_be_retried_from_the_tool_results(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})), error(529))
+    await engine.send(conversation, "spam", on_event=Events(), confirm_end=Confirm())
+    assert conversation.messages[-1].role == "user" and engine.can_retry(conversation)
+    fake_api.add(reply(text("Please stop.")))
+    await engine.retry(conversation, on_event=Events(), confirm_end=Confirm())
+    assert conversation.messages[-1].text == "Please stop."
+    assert len(conversation.warnings) == 1  # the retry did not warn twice
+    assert fake_api.requests[2]["messages"] == fake_api.requests[1]["messages"]
