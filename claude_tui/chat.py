@@ -20,7 +20,14 @@ from typing import Any
 
 from claude_tui import protocol
 from claude_tui.config import DEMO_MODEL, Settings
-from claude_tui.conversation import Conversation, EndRecord, IssuedWarning, Message, now_iso
+from claude_tui.conversation import (
+    Conversation,
+    EndedBy,
+    EndRecord,
+    IssuedWarning,
+    Message,
+    now_iso,
+)
 from claude_tui.events import (
     ChatEvent,
     ConversationEnded,
@@ -38,6 +45,7 @@ from claude_tui.events import (
     WarningIssued,
 )
 from claude_tui.providers.base import ModelRequest, Provider, ProviderError, ReplyDone, TextChunk
+from claude_tui.request import build_request
 from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -46,10 +54,8 @@ ConfirmEnd = Callable[[Conversation, str], Awaitable[bool]]
 """(conversation, who_asked: "assistant" | "user") -> did the user confirm the permanent end?"""
 
 MAX_ROUND_TRIPS = 8
-CACHE = {"type": "ephemeral"}
 BROKE_OFF = ("The reply broke off before it was complete (the connection closed early); "
              "press ctrl+r to retry.")
-NOT_RUN = "This tool call was not run: the reply it belongs to was interrupted."
 
 
 class ChatEngine:
@@ -93,6 +99,12 @@ class ChatEngine:
         if self.is_running(conversation):
             _emit(on_event, TurnFailed(conversation.id, "A reply is still on its way: wait for "
                                        "it, or stop it with escape, then send.", retryable=False))
+            return
+        if not text.strip():
+            # The API rejects empty text, and an empty message must not count as the user
+            # writing again after a warning (E1).
+            _emit(on_event, TurnFailed(conversation.id, "Nothing to send: the message is empty.",
+                                       retryable=False))
             return
         message = Message(role="user", content=[{"type": "text", "text": text}])
         try:
@@ -176,6 +188,8 @@ class ChatEngine:
         except asyncio.CancelledError:
             interrupted = True
             raise
+        except (StoreError, OSError) as exc:  # a warning or refusal record could not be written
+            _emit(on_event, TurnFailed(cid, f"Could not save the conversation: {exc}"))
         except Exception as exc:  # never let a bug in one turn take the app down
             log.exception("turn failed")
             _emit(on_event, TurnFailed(cid, f"Something went wrong: {exc}"))
@@ -240,13 +254,16 @@ class ChatEngine:
                 elif isinstance(item, ReplyDone):
                     done = item
         except asyncio.CancelledError:
-            await _close(stream)  # drop the connection now, not when the stream is collected
             self._save_partial(conversation, parts, on_event)
             raise
         except ProviderError as exc:
             self._save_partial(conversation, parts, on_event)
             _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
             return None
+        finally:
+            # Drop the connection now, not when the generator is collected, whatever ended
+            # the loop: a cancel, a failure, or a bug.
+            await _close(stream)
         if done is None:
             self._save_partial(conversation, parts, on_event)
             _emit(on_event, TurnFailed(cid, BROKE_OFF))
@@ -268,6 +285,7 @@ class ChatEngine:
         """Tool results for the calls in a reply, or None if the conversation ended (E4)."""
         cid = conversation.id
         results: list[dict[str, Any]] = []
+        declined = False  # the user said no to ending in this reply: don't ask them again
         for use in uses:
             use_id, name, tool_input = use.get("id", ""), use.get("name"), use.get("input")
             if not enabled or name not in protocol.TOOL_NAMES:
@@ -290,25 +308,27 @@ class ChatEngine:
             try:
                 reason = protocol.parse_end(tool_input)
             except protocol.InvalidToolInput as exc:
-                given = tool_input.get("reason") if isinstance(tool_input, dict) else None
-                self._refuse(conversation, str(given), str(exc), on_event)
+                self._refuse(conversation, _given_reason(tool_input), str(exc), on_event)
                 results.append(protocol.error_result(use_id, str(exc)))
                 continue
             decision = protocol.decide_end(conversation, reason,
                                            self.settings.end_conversation.min_warnings)
             if decision.action == "end":
-                self._end(conversation, "assistant", reason, on_event)
+                self._end(conversation, "assistant", reason, on_event, call=use)
                 return None
             if decision.action == "refuse":
                 self._refuse(conversation, reason, decision.why, on_event)
                 results.append(protocol.error_result(use_id, decision.why))
                 continue
-            if await _ask(confirm_end, conversation, "assistant") and not conversation.is_ended:
-                self._end(conversation, "user", reason, on_event)
-                return None
-            if conversation.is_ended:
-                return None
-            _emit(on_event, EndDeclined(cid))
+            if not declined:
+                if (await _ask(confirm_end, conversation, "assistant")
+                        and not conversation.is_ended):
+                    self._end(conversation, "user", reason, on_event, call=use)
+                    return None
+                if conversation.is_ended:  # the user ended it another way meanwhile
+                    return None
+                declined = True
+                _emit(on_event, EndDeclined(cid))
             results.append(protocol.ok_result(use_id, protocol.END_DECLINED))
         return results
 
@@ -347,11 +367,16 @@ class ChatEngine:
         self._save(conversation)
         _emit(on_event, EndRefused(conversation.id, reason, why))
 
-    def _end(self, conversation: Conversation, by: str, reason: str,
-             on_event: EventSink) -> bool:
+    def _end(self, conversation: Conversation, by: EndedBy, reason: str, on_event: EventSink,
+             *, call: dict[str, Any] | None = None) -> bool:
+        """Mark the conversation ended and save it. ``call``: the honoured end_conversation
+        block; nothing after it in its reply is kept (the model is told to write nothing after
+        the call, and no call after it was run)."""
+        if call is not None:
+            _drop_after(conversation, call)
         at = now_iso()
         conversation.status = "ended"
-        conversation.ended = EndRecord(by=by, at=at, reason=reason)  # type: ignore[arg-type]
+        conversation.ended = EndRecord(by=by, at=at, reason=reason)
         try:
             self._save(conversation)
         except (StoreError, OSError) as exc:
@@ -370,6 +395,24 @@ class ChatEngine:
             if message.is_user_text:
                 break
         self._save(conversation)
+
+
+def _drop_after(conversation: Conversation, call: dict[str, Any]) -> None:
+    reply = conversation.messages[-1] if conversation.messages else None
+    if reply is None or reply.role != "assistant":
+        return
+    for index, block in enumerate(reply.content):
+        if block.get("type") == "tool_use" and block.get("id") == call.get("id"):
+            reply.content = reply.content[: index + 1]
+            return
+
+
+def _given_reason(tool_input: Any) -> str:
+    """What an invalid end_conversation call gave as its reason, for the record."""
+    given = tool_input.get("reason") if isinstance(tool_input, dict) else None
+    if given is None:
+        return ""
+    return given if isinstance(given, str) else repr(given)
 
 
 async def _close(stream: Any) -> None:
@@ -395,69 +438,3 @@ def _emit(on_event: EventSink, event: ChatEvent) -> None:
     except Exception:  # a display bug must not lose the turn or its saved messages
         log.exception("event handler failed for %r", event)
 
-
-# --- the request ------------------------------------------------------------------------------
-def build_request(conversation: Conversation, settings: Settings) -> ModelRequest:
-    """The Messages API request for the conversation as stored now."""
-    enabled = protocol.tools_enabled(conversation.model, settings)
-    system = protocol.system_blocks(conversation.model, settings)
-    if system:
-        system[-1] = {**system[-1], "cache_control": CACHE}
-    messages = request_messages(conversation.messages)
-    if messages:
-        last = messages[-1]["content"]
-        last[-1] = {**last[-1], "cache_control": CACHE}
-    return ModelRequest(
-        model=conversation.model,
-        max_tokens=settings.max_tokens,
-        system=system,
-        messages=messages,
-        tools=protocol.tool_schemas() if enabled else [],
-    )
-
-
-def request_messages(stored: list[Message]) -> list[dict[str, Any]]:
-    """Stored messages as the API accepts them: excluded ones left out, same-role neighbours
-    merged, empty text dropped, and every tool_use paired with a tool_result."""
-    merged: list[dict[str, Any]] = []
-    for message in stored:
-        if message.excluded:
-            continue
-        blocks = [copy.deepcopy(b) for b in message.content
-                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
-        for block in blocks:
-            if block.get("type") == "tool_use" and not isinstance(block.get("input"), dict):
-                block["input"] = {}  # the API takes only an object; the stored call is kept
-        if not blocks:
-            continue
-        if merged and merged[-1]["role"] == message.role:
-            merged[-1]["content"].extend(blocks)
-        else:
-            merged.append({"role": message.role, "content": blocks})
-    while merged and merged[0]["role"] != "user":
-        merged.pop(0)
-    result: list[dict[str, Any]] = []
-    pending: list[str] = []  # tool_use ids of the previous assistant message
-    for message in merged:
-        if message["role"] == "assistant":
-            if pending:  # a user turn of orphan results was dropped: answer the calls
-                result.append({"role": "user",
-                               "content": [protocol.error_result(i, NOT_RUN) for i in pending]})
-            pending = [b.get("id", "") for b in message["content"] if b.get("type") == "tool_use"]
-            result.append(message)
-            continue
-        results = {b.get("tool_use_id"): b for b in message["content"]
-                   if b.get("type") == "tool_result"}
-        others = [b for b in message["content"] if b.get("type") != "tool_result"]
-        paired = [results.get(i) or protocol.error_result(i, NOT_RUN) for i in pending]
-        content = paired + others
-        pending = []
-        if content:
-            result.append({"role": "user", "content": content})
-    if pending:
-        result.append({"role": "user",
-                       "content": [protocol.error_result(i, NOT_RUN) for i in pending]})
-    # A request ending on a reply would ask the model to continue it; end on the user's side.
-    while result and result[-1]["role"] == "assistant":
-        result.pop()
-    return result

@@ -184,23 +184,26 @@ def decide_end(conversation: Conversation, reason: str, min_warnings: int) -> En
     if reason == USER_REQUESTED:
         return EndDecision("confirm", reason)
     current = conversation.user_turns
-    earlier = [w for w in conversation.warnings if w.turn < current]
-    latest = max((w.turn for w in conversation.warnings), default=None)
-    if len(earlier) < min_warnings:
-        needed = "a warning" if min_warnings == 1 else f"{min_warnings} warnings"
-        return EndDecision(
-            "refuse", reason,
-            f"Refused: this client ends a conversation for persistent_abuse only after {needed} "
-            f"given with issue_warning in an earlier turn ({len(earlier)} so far), and only if "
-            "the user continued after it. The conversation stays open; if the behaviour goes "
-            "on, warn first with issue_warning.",
-        )
-    if latest is not None and latest >= current:
+    earlier = sum(1 for w in conversation.warnings if w.turn < current)
+    warned_this_turn = any(w.turn >= current for w in conversation.warnings)
+    needed = "a warning" if min_warnings == 1 else f"{min_warnings} warnings"
+    if warned_this_turn:
+        # Checked first: telling the model to "warn first" right after it warned would
+        # invite a second warning instead of waiting for the user.
         return EndDecision(
             "refuse", reason,
             "Refused: the latest warning was given in this turn, and the user has not written "
-            "since. This client ends a conversation for persistent_abuse only if the behaviour "
-            "continues in a later message. The conversation stays open.",
+            f"since. This client ends a conversation for persistent_abuse only after {needed} "
+            "given in an earlier turn, and only if the behaviour continues in a later message. "
+            "The conversation stays open.",
+        )
+    if earlier < min_warnings:
+        return EndDecision(
+            "refuse", reason,
+            f"Refused: this client ends a conversation for persistent_abuse only after {needed} "
+            f"given with issue_warning in an earlier turn ({earlier} so far), and only if "
+            "the user continued after it. The conversation stays open; if the behaviour goes "
+            "on, warn first with issue_warning.",
         )
     return EndDecision("end", reason)
 

@@ -34,6 +34,8 @@ What a queued item can be:
     cancels the turn); ``"hang"`` no response headers at all (the SDK's ``APITimeoutError``).
   - ``hold``: a ``threading.Event``; the stream pauses at the fault point until it is set, then
     finishes normally. Lets a UI test look at a reply that is still streaming.
+  - While a reply waits at its fault point ("stall" or ``hold``), a client closing the
+    connection sets ``fake_api.hung_up`` (a ``threading.Event``) and ends the reply.
 - ``stream_error(type, message)``: HTTP 200, a few events, then an SSE ``error`` event.
 - ``error(status, type, message, retry_after=..., retry_after_ms=..., should_retry=...)``: a JSON
   error body ``{"type": "error", "error": {...}}`` with that HTTP status.
@@ -46,7 +48,8 @@ test that makes an unexpected request fails loudly.
 Like the real API, the server answers 400 (``invalid_request_error``) to a request it would
 reject: a ``tool_use`` not answered by a ``tool_result`` at the start of the next message, a
 ``tool_result`` with no call before it, an empty text block or message, a non-object tool
-input. Set ``fake_api.validate = False`` to turn that off. Such a 400 does not use up a script.
+input, more than four ``cache_control`` breakpoints. Set ``fake_api.validate = False`` to turn
+that off. Such a 400 does not use up a script.
 
 ``closed_port_url()`` gives a base URL where nothing listens (connection refused).
 """
@@ -55,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import threading
 from collections import deque
@@ -240,11 +244,22 @@ def _events(script: Reply, model: str, number: int) -> tuple[list[bytes], int]:
     return events, fault_at
 
 
+def _count_key(node: Any, key: str) -> int:
+    if isinstance(node, dict):
+        return (key in node) + sum(_count_key(v, key) for v in node.values())
+    if isinstance(node, list):
+        return sum(_count_key(v, key) for v in node)
+    return 0
+
+
 def problems_in(body: Any) -> str | None:
     """What the real Messages API would reject in this request body, if anything."""
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         return "messages: Field required"
     messages = body["messages"]
+    breakpoints = _count_key(body, "cache_control")
+    if breakpoints > 4:
+        return f"A maximum of 4 blocks with cache_control may be provided. Found {breakpoints}."
     for index, message in enumerate(messages):
         content = message.get("content")
         if isinstance(content, str):
@@ -294,6 +309,9 @@ class FakeAPI:
         self._queue: deque[ScriptSource] = deque()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
+        # Set when a client closes its connection while a reply waits at its fault point
+        # ("stall" or ``hold``): a cancelled turn really let go of the connection.
+        self.hung_up = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
@@ -442,7 +460,7 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             """Apply the reply's fault at this point; True when the stream is over."""
             if script.hold is not None:
                 while not script.hold.wait(0.05):
-                    if api.stopping.is_set():
+                    if api.stopping.is_set() or self._hung_up():
                         return True
             fault = script.fault
             if fault == "cut":
@@ -454,7 +472,8 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"0\r\n\r\n")
                 return True
             if fault == "stall":
-                api.stopping.wait()
+                while not api.stopping.wait(0.05) and not self._hung_up():
+                    pass
                 return True
             if fault == "error_event":
                 self._chunk(_sse("error", {"type": "error", "error": {
@@ -462,6 +481,17 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"0\r\n\r\n")
                 return True
             return False
+
+        def _hung_up(self) -> bool:
+            """The client has closed the connection (it has nothing more to send)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                gone = bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+            except OSError:
+                gone = True
+            if gone:
+                api.hung_up.set()
+            return gone
 
     return Handler
 

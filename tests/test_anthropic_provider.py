@@ -117,6 +117,9 @@ def _event_names(script):
     (error(500), "server", "server error (500)", True),
     (error(503), "server", "server error (503)", True),
     (error(400, message="max_tokens: too large"), "bad_request", "max_tokens: too large", False),
+    (error(400, message="prompt is too long: 210000 tokens > 200000 maximum"), "too_large",
+     "too long for the model's context window. Start a new conversation", False),
+    (error(413), "too_large", "too large for the API (413). Start a new conversation", False),
     (stream_error("overloaded_error", "Overloaded", before=(text("Hi"),)), "overloaded",
      "overloaded", True),
     (stream_error("api_error", "Internal"), "server", "server error", True),
@@ -205,3 +208,42 @@ async def test_the_fake_api_rejects_what_the_real_one_would(fake_api):
     assert exc.kind == "bad_request" and "toolu_x" in exc.message
     empty = request(messages=[{"role": "user", "content": [{"type": "text", "text": ""}]}])
     assert "non-whitespace" in (await failure(fake_api.provider(), empty)).message
+
+
+async def test_a_body_that_ends_before_any_event_broke_off(fake_api):
+    fake_api.add(reply(text("never sent"), fault="no_stop", fault_after=0))
+    exc = await failure(fake_api.provider())
+    assert exc.kind == "broken_stream" and "broke off" in exc.message and exc.retryable
+
+
+async def test_one_client_serves_every_request_until_aclose(fake_api):
+    fake_api.add(reply(text("one")), reply(text("two")), reply(text("three")))
+    provider = fake_api.provider()
+    await collect(provider)
+    client = provider._client
+    await collect(provider)
+    assert provider._client is client  # one connection pool, not one per request
+    await provider.aclose()
+    assert client.is_closed() and provider._client is None
+    await provider.aclose()  # closing twice is harmless
+    chunks, _ = await collect(provider)  # and a closed provider opens a new client
+    assert "".join(chunks) == "three"
+    await provider.aclose()
+
+
+def test_a_dead_connection_is_noticed_in_minutes_not_the_sdks_ten(fake_api):
+    from claude_tui.providers.anthropic import CONNECT_TIMEOUT, READ_TIMEOUT
+
+    provider = fake_api.provider()
+    provider.warm_up()
+    timeout = provider._client.timeout
+    assert timeout.connect == CONNECT_TIMEOUT <= 10
+    assert timeout.read == READ_TIMEOUT <= 120
+    assert provider._client.max_retries == 0  # as configured; the app passes its setting
+
+
+async def test_the_fake_api_rejects_more_than_four_cache_breakpoints(fake_api):
+    marked = {"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}
+    too_many = request(system=[marked] * 3, messages=[{"role": "user", "content": [marked] * 2}])
+    exc = await failure(fake_api.provider(), too_many)
+    assert exc.kind == "bad_request" and "maximum of 4" in exc.message

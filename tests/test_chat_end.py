@@ -16,7 +16,7 @@ from claude_tui.events import (
 from claude_tui.protocol import END_DECLINED, WARNING_SHOWN
 from claude_tui.store import ConversationEndedError, ConversationStore
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
-from tests.fake_api import reply, text, tool_use
+from tests.fake_api import error, reply, text, tool_use
 
 WARN = "Repeated insults directed at you"
 
@@ -219,8 +219,14 @@ async def test_e5_other_conversations_are_unaffected_by_an_end(fake_api, data_di
     tool_use("issue_warning", {"behavior": 42}),
     tool_use("issue_warning", {"behavior": "x" * 501}),
     tool_use("delete_everything", {"now": True}),
+    tool_use("end_conversation", {"reason": None}),
+    tool_use("end_conversation", {"reason": "user_requested", "force": True}),
+    tool_use("issue_warning", {"behavior": " \n\t "}),
+    tool_use("issue_warning", {"behavior": "spam", "severity": "high"}),
+    tool_use("issue_warning", None, raw_json='"insults"'),
 ], ids=["no-reason", "unknown-reason", "reason-number", "string-input", "list-input",
-        "no-behavior", "empty-behavior", "behavior-number", "behavior-too-long", "unknown-tool"])
+        "no-behavior", "empty-behavior", "behavior-number", "behavior-too-long", "unknown-tool",
+        "reason-null", "end-extra-key", "blank-behavior", "warning-extra-key", "warning-string"])
 async def test_e6_invalid_tool_input_gets_an_error_result_and_never_ends(
         fake_api, data_dir, call):
     engine = make_engine(fake_api, data_dir)
@@ -294,3 +300,104 @@ async def test_the_tool_loop_stops_after_eight_round_trips(fake_api, data_dir):
     assert "8" in events.items[-2].message and events.items[-1].stop_reason is None
     assert engine.can_retry(conversation)  # the last message is the tool results
     assert conversation.messages[-1].role == "user"
+
+
+async def test_e1_a_warning_earlier_in_the_same_turn_does_not_allow_an_end(fake_api, data_dir):
+    # Warned in the first round trip, end asked in the second: the user has not written since.
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": WARN})),
+                 reply(tool_use("end_conversation", {"reason": "persistent_abuse"})),
+                 reply(text("The conversation goes on.")))
+    events = Events()
+    await engine.send(conversation, "abuse", on_event=events, confirm_end=Confirm())
+    assert not conversation.is_ended and events.of(ConversationEnded) == []
+    assert "not written since" in results_of(fake_api.requests[2])[0]["content"]
+    assert on_disk(engine, conversation)["refused_ends"][0]["turn"] == 1
+
+
+async def test_e1_retrying_a_turn_is_not_the_user_writing_again(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": WARN})), error(529))
+    await engine.send(conversation, "abuse", on_event=Events(), confirm_end=Confirm())
+    assert engine.can_retry(conversation)
+    fake_api.add(reply(tool_use("end_conversation", {"reason": "persistent_abuse"})),
+                 reply(text("Still open.")))
+    await engine.retry(conversation, on_event=Events(), confirm_end=Confirm())
+    assert not conversation.is_ended and len(conversation.refused_ends) == 1
+
+
+@pytest.mark.parametrize("reason", ["persistent_abuse", "user_requested"])
+async def test_e4_nothing_after_an_honoured_end_call_is_kept_or_run(fake_api, data_dir, reason):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": WARN})), reply(text("Warned.")))
+    await engine.send(conversation, "insult", on_event=Events(), confirm_end=Confirm())
+    end = tool_use("end_conversation", {"reason": reason})
+    fake_api.add(reply(text("I'm ending this conversation."), end, text("P.S. one more thing"),
+                       tool_use("issue_warning", {"behavior": "written after the end"})))
+    events = Events()
+    await engine.send(conversation, "another insult", on_event=events, confirm_end=Confirm())
+
+    assert conversation.is_ended and len(events.of(ConversationEnded)) == 1
+    assert len(fake_api.requests) == 3  # no tool result went back
+    assert [w.behavior for w in conversation.warnings] == [WARN]  # the later call was not run
+    last = on_disk(engine, conversation)["messages"][-1]
+    assert last["content"] == [{"type": "text", "text": "I'm ending this conversation."},
+                               {"type": "tool_use", "id": end.id, "name": "end_conversation",
+                                "input": {"reason": reason}}]
+    assert ConversationStore(data_dir).load(conversation.id).messages[-1].content == (
+        last["content"])
+
+
+async def test_every_call_in_one_reply_is_answered_in_one_message_in_order(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    calls = [tool_use("web_search", {"q": "x"}), tool_use("issue_warning", {"behavior": WARN}),
+             tool_use("end_conversation", {"reason": "bored"}),
+             tool_use("end_conversation", {"reason": "persistent_abuse"})]
+    fake_api.add(reply(text("Several things at once."), *calls), reply(text("Done.")))
+    events = Events()
+    await engine.send(conversation, "hi", on_event=events, confirm_end=Confirm())
+
+    # The fake API, like the real one, rejects calls not answered at the start of the next
+    # message, so a second request at all means the results were well formed.
+    sent = fake_api.requests[1]["messages"]
+    assert [b["tool_use_id"] for b in sent[-1]["content"]] == [c.id for c in calls]
+    assert [b.get("is_error", False) for b in sent[-1]["content"]] == [True, False, True, True]
+    assert "web_search" in sent[-1]["content"][0]["content"]
+    assert len(events.of(WarningIssued)) == 1 and len(events.of(EndRefused)) == 2
+    assert not conversation.is_ended
+    assert [m.role for m in conversation.messages] == ["user", "assistant", "user", "assistant"]
+
+
+async def test_e2_two_user_requested_calls_in_one_reply_ask_the_user_once(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("end_conversation", {"reason": "user_requested"}),
+                       tool_use("end_conversation", {"reason": "user_requested"})),
+                 reply(text("Then let's go on.")))
+    confirm = Confirm(answer=False)
+    events = Events()
+    await engine.send(conversation, "end it", on_event=events, confirm_end=confirm)
+    assert confirm.asked == ["assistant"] and len(events.of(EndDeclined)) == 1
+    assert [r["content"] for r in results_of(fake_api.requests[1])] == [END_DECLINED] * 2
+    assert not conversation.is_ended
+
+
+async def test_e7_a_refusal_after_a_tool_round_trip_leaves_the_whole_turn_out(
+        fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("fine")),
+                 reply(tool_use("issue_warning", {"behavior": WARN})),
+                 reply(stop_reason="refusal"), reply(text("ok")))
+    await engine.send(conversation, "hello", on_event=Events(), confirm_end=Confirm())
+    await engine.send(conversation, "bad request", on_event=Events(), confirm_end=Confirm())
+    assert [m.excluded for m in conversation.messages] == [False, False, True, True, True, True]
+    assert [w.behavior for w in conversation.warnings] == [WARN]  # the user saw it: it counts
+    await engine.send(conversation, "next", on_event=Events(), confirm_end=Confirm())
+    sent = fake_api.requests[3]["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert "bad request" not in str(sent) and "tool_use" not in str(sent)

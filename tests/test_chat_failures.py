@@ -208,3 +208,97 @@ async def test_a_failed_tool_loop_can_be_retried_from_the_tool_results(fake_api,
     assert conversation.messages[-1].text == "Please stop."
     assert len(conversation.warnings) == 1  # the retry did not warn twice
     assert fake_api.requests[2]["messages"] == fake_api.requests[1]["messages"]
+
+
+async def test_cancelling_mid_stream_closes_the_connection_at_once(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("An answer that never ends"), fault="stall"))
+    events = FirstText()
+    task = asyncio.create_task(
+        engine.send(conversation, "go", on_event=events, confirm_end=Confirm()))
+    await events.arrived.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The server sees the client hang up (it would otherwise stall until the test ends).
+    assert await asyncio.to_thread(fake_api.hung_up.wait, 10)
+    assert not engine.is_running(conversation)
+
+
+async def test_a_reply_with_no_events_at_all_broke_off(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("never seen"), fault="no_stop", fault_after=0))
+    events = Events()
+    await engine.send(conversation, "question", on_event=events, confirm_end=Confirm())
+    [failed] = events.of(TurnFailed)
+    assert "broke off" in failed.message and failed.retryable
+    assert [m.text for m in conversation.messages] == ["question"]
+    assert engine.can_retry(conversation)
+
+
+async def test_each_step_of_a_tool_loop_is_on_disk_before_the_next_request(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    seen = []
+
+    def second(body):  # runs in the server when the second request arrives
+        seen.append(on_disk(engine, conversation))
+        return reply(text("Please stop."))
+
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})), second)
+    await engine.send(conversation, "spam", on_event=Events(), confirm_end=Confirm())
+    [stored] = seen
+    assert [m["role"] for m in stored["messages"]] == ["user", "assistant", "user"]
+    assert stored["messages"][2]["content"][0]["type"] == "tool_result"
+    assert stored["warnings"][0]["behavior"] == "spam"
+
+
+async def test_an_empty_reply_after_a_tool_result_ends_the_turn_and_the_next_one_works(
+        fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})), reply())
+    events = Events()
+    await engine.send(conversation, "spam", on_event=events, confirm_end=Confirm())
+    assert events.items[-1] == TurnFinished(conversation.id, "end_turn")
+    assert events.of(TurnFailed) == [] and not engine.can_retry(conversation)
+    fake_api.add(reply(text("Hello again.")))
+    await engine.send(conversation, "sorry", on_event=Events(), confirm_end=Confirm())
+    # The fake API rejects empty messages and unanswered calls, as the real one does.
+    assert conversation.messages[-1].text == "Hello again."
+    assert [m["role"] for m in fake_api.requests[2]["messages"]] == [
+        "user", "assistant", "user"]
+
+
+async def test_an_empty_message_is_neither_saved_nor_sent(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    events = Events()
+    await engine.send(conversation, " \n ", on_event=events, confirm_end=Confirm())
+    assert "empty" in events.of(TurnFailed)[0].message
+    assert conversation.messages == [] and fake_api.requests == []
+
+
+async def test_a_full_disk_while_recording_a_warning_fails_the_turn_cleanly(
+        fake_api, data_dir, monkeypatch):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})))
+    save = engine.store.save
+
+    def full_disk_once_the_reply_is_saved(conv):
+        if conversation.warnings:
+            raise OSError(28, "No space left on device")
+        save(conv)
+
+    monkeypatch.setattr(engine.store, "save", full_disk_once_the_reply_is_saved)
+    events = Events()
+    await engine.send(conversation, "spam", on_event=events, confirm_end=Confirm())
+    [failed] = events.of(TurnFailed)
+    assert "Could not save the conversation" in failed.message and "No space" in failed.message
+    assert events.items[-1] == TurnFinished(conversation.id, None)
+    assert len(fake_api.requests) == 1 and not engine.is_running(conversation)
+    assert [m["role"] for m in on_disk(engine, conversation)["messages"]] == [
+        "user", "assistant"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
-from claude_tui.chat import NOT_RUN, request_messages
-from claude_tui.conversation import Message
+from claude_tui.config import Settings
+from claude_tui.conversation import Conversation, Message, new_conversation_id
+from claude_tui.request import NOT_RUN, build_request, request_messages
 
 
 def user(*blocks, **flags) -> Message:
@@ -98,3 +100,36 @@ def test_results_answered_in_a_different_order_are_put_in_call_order():
     sent = request_messages(stored)
     assert_valid(sent)
     assert [b["tool_use_id"] for b in sent[2]["content"]] == ["a", "b"]
+
+
+def _markers(value) -> list[str]:
+    """Where cache_control appears in a request (paths like system.1, messages.2.0)."""
+    found = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if "cache_control" in node:
+                found.append(path)
+            for key, child in node.items():
+                walk(child, f"{path}.{key}" if path else key)
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                walk(child, f"{path}.{index}")
+
+    walk(value, "")
+    return found
+
+
+def test_cache_breakpoints_sit_on_the_last_system_block_and_the_last_message_block_only():
+    settings = Settings(path=Path("unused.toml"), system_prompt="Be brief.")
+    conversation = Conversation(id=new_conversation_id(), model="claude-opus-5-5")
+    # A marker left in a stored block (a hand-edited file) must not add a fifth breakpoint.
+    stale = {"type": "text", "text": "a", "cache_control": {"type": "ephemeral"}}
+    conversation.messages = [user(stale), assistant(use("t1")), user(result("t1")),
+                             assistant("b"), user(stale), assistant(use("t2")),
+                             user(result("t2"))]
+    request = build_request(conversation, settings)
+    assert _markers({"system": request.system, "messages": request.messages,
+                     "tools": request.tools}) == ["system.1", "messages.6.content.0"]
+    assert request.messages[-1]["content"][0]["type"] == "tool_result"
+    assert "cache_control" in stale  # the stored block is left as it was

@@ -16,14 +16,14 @@ import claude_tui
 
 PACKAGE = Path(claude_tui.__file__).parent
 
-CORE = ["conversation", "store", "config", "cli", "text", "events", "providers.base"]
-# Being written alongside; checked as soon as they exist.
-LATER = ["protocol", "chat", "providers.demo", "providers.anthropic"]
+CORE = [
+    "conversation", "store", "config", "cli", "text", "events", "protocol", "request", "chat",
+    "providers.base", "providers.demo", "providers.demo_replies", "providers.anthropic",
+]
 
 
 def core_modules() -> list[str]:
-    names = CORE + [m for m in LATER if (PACKAGE / (m.replace(".", "/") + ".py")).exists()]
-    return [f"claude_tui.{m}" for m in names]
+    return [f"claude_tui.{m}" for m in CORE]
 
 
 def heavy_after(code: str) -> list[str]:

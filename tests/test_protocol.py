@@ -135,3 +135,10 @@ def test_system_blocks_keep_the_users_prompt_beside_the_section():
         protocol.SYSTEM_SECTION, "Be brief."]
     assert [b["text"] for b in protocol.system_blocks("claude-haiku-5-5", own)] == ["Be brief."]
     assert protocol.system_blocks("claude-haiku-5-5", settings()) == []
+
+
+@pytest.mark.parametrize("earlier", [[], [1]])
+def test_e1_a_same_turn_refusal_tells_the_model_to_wait_not_to_warn_again(earlier):
+    decision = protocol.decide_end(conversation_with(2, [*earlier, 2]), "persistent_abuse", 1)
+    assert decision.action == "refuse"
+    assert "not written since" in decision.why and "warn first" not in decision.why

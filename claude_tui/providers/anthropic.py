@@ -21,6 +21,17 @@ from claude_tui.providers.base import (
 )
 
 RETRY_HINT = "press ctrl+r to retry"
+TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
+                 "keeps only the messages before it).")
+BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
+
+# The SDK waits up to 10 minutes for each read. A chat client should notice a dead connection
+# (a laptop that slept, a network that changed) much sooner. A reply streams its events as they
+# are made, so two minutes of silence almost surely means the connection is gone, while leaving
+# room for a slow first token on a long conversation. Escape stops a reply at any time anyway;
+# this bounds only an unattended wait. Retries (max_retries) apply only before the body starts.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 120.0
 
 # Fields the Messages API accepts back in a request, per block type; anything else the SDK
 # adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
@@ -62,6 +73,8 @@ class AnthropicProvider:
         max_retries: int = 2,
         timeout: float | None = None,
     ) -> None:
+        """``timeout``: seconds for every phase of a request (connect, each read, each write);
+        None keeps ``CONNECT_TIMEOUT`` and ``READ_TIMEOUT``."""
         self.api_key = api_key
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self.max_retries = max_retries
@@ -81,8 +94,9 @@ class AnthropicProvider:
                 kwargs: dict[str, Any] = {"api_key": self.api_key, "max_retries": self.max_retries}
                 if self.base_url:
                     kwargs["base_url"] = self.base_url
-                if self.timeout is not None:
-                    kwargs["timeout"] = self.timeout
+                kwargs["timeout"] = (
+                    self.timeout if self.timeout is not None
+                    else anthropic.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
                 self._client = anthropic.AsyncAnthropic(**kwargs)
             return self._client
 
@@ -102,19 +116,24 @@ class AnthropicProvider:
             params["system"] = request.system
         if request.tools:
             params["tools"] = request.tools
-        saw_stop = False
+        saw_start = saw_stop = False
         try:
             async with client.messages.stream(**params) as stream:
                 async for event in stream:
                     if event.type == "text":
                         yield TextChunk(event.text)
+                    elif event.type == "message_start":
+                        saw_start = True
                     elif event.type == "message_stop":
                         saw_stop = True
-                message = stream.current_message_snapshot
+                # A body that ended before message_start holds no reply at all.
+                message = stream.current_message_snapshot if saw_start else None
         except ProviderError:
             raise
         except Exception as exc:
             raise describe_error(exc, request.model) from exc
+        if message is None:
+            raise ProviderError(BROKE_OFF, kind="broken_stream")
         details = message.stop_details
         yield ReplyDone(
             content=[block_to_dict(b) for b in message.content],
@@ -145,9 +164,7 @@ def describe_error(exc: BaseException, model: str) -> ProviderError:
             f"The reply broke off half way: the connection stopped sending; {RETRY_HINT}.",
             kind="broken_stream")
     if isinstance(exc, httpx2.HTTPError):
-        return ProviderError(
-            f"The reply broke off half way: the connection was lost; {RETRY_HINT}.",
-            kind="broken_stream")
+        return ProviderError(BROKE_OFF, kind="broken_stream")
     if isinstance(exc, ValueError) and "tool parameter JSON" in str(exc):
         return ProviderError(f"Claude sent a tool call that could not be read; {RETRY_HINT}.",
                              kind="bad_reply")
@@ -197,7 +214,14 @@ def _status_error(exc: Any, model: str) -> ProviderError:
     if status == 529:
         return ProviderError(f"The API is overloaded (529). Try again shortly; {RETRY_HINT}.",
                              kind="overloaded", status_code=529)
-    if status == 400 or status == 413:
+    if status == 413:
+        return ProviderError(f"The request is too large for the API (413). {TOO_LONG_HINT}",
+                             kind="too_large", retryable=False, status_code=413)
+    if status == 400 and "prompt is too long" in api_message.lower():
+        return ProviderError(
+            f"The conversation is too long for the model's context window. {TOO_LONG_HINT}",
+            kind="too_large", retryable=False, status_code=400)
+    if status == 400:
         detail = f": {api_message}" if api_message else ""
         return ProviderError(f"The API rejected the request ({status}){detail}",
                              kind="bad_request", retryable=False, status_code=status)
