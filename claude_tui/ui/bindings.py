@@ -70,6 +70,7 @@ APP_KEYS: list[KeySpec] = [
     KeySpec("retry", "ctrl+r", "retry", "Retry", "Conversation", priority=True),
     KeySpec("branch", "f8", "branch", "Branch", "Conversations"),
     KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation"),
+    KeySpec("show_earlier", "ctrl+up", "show_earlier", "Show earlier messages", "Conversation"),
     KeySpec("help", "f1", "help", "Help", "App", show=True),
     KeySpec("command_palette", "ctrl+p", "command_palette", "Commands", "App"),
     KeySpec("quit", "ctrl+q", "quit", "Quit", "App", show=True, priority=True),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from claude_tui.events import ChatEvent
+
 
 class ConversationDeleted(Message):
     """A conversation's file was deleted (from the picker or the palette); close its tab."""
@@ -11,3 +13,11 @@ class ConversationDeleted(Message):
     def __init__(self, conversation_id: str) -> None:
         super().__init__()
         self.conversation_id = conversation_id
+
+
+class EngineEvent(Message):
+    """An engine event for one conversation, delivered to that conversation's tab."""
+
+    def __init__(self, event: ChatEvent) -> None:
+        super().__init__()
+        self.event = event

@@ -1,0 +1,146 @@
+"""The app's actions that go through a dialog or touch files: rename, open, branch, copy,
+delete, export, help. Mixed into ``ClaudeTUI``; each works on the shown tab."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from claude_tui.store import StoreError
+from claude_tui.text import inert
+from claude_tui.ui.export import export_conversation
+from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.screens.help import HelpScreen
+from claude_tui.ui.screens.message_chooser import MessageChooser
+from claude_tui.ui.screens.picker import ConversationPicker
+from claude_tui.ui.screens.rename import RenameScreen
+
+if TYPE_CHECKING:
+    from claude_tui.ui.app import ClaudeTUI
+
+
+class ConversationActions:
+    def action_help(self: ClaudeTUI) -> None:
+        self.push_screen(HelpScreen(self.settings.keymap))
+
+    def action_rename(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        conversation = pane.conversation
+
+        def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            old = conversation.title
+            conversation.title = title
+            try:
+                self.store.save(conversation)
+            except StoreError as exc:
+                conversation.title = old
+                self.notify(f"Not renamed: {exc}", severity="warning", markup=False)
+                return
+            pane.refresh_label()
+
+        self.push_screen(RenameScreen(conversation.display_title), renamed)
+
+    def action_open_conversation(self: ClaudeTUI) -> None:
+        async def chosen(conversation_id: str | None) -> None:
+            if conversation_id is None:
+                return
+            if conversation_id in self.tabs:
+                await self.show_tab(conversation_id)
+                return
+            try:
+                conversation = self.store.load(conversation_id)
+            except StoreError as exc:
+                self.notify(f"That conversation could not be opened: {exc}", severity="error",
+                            markup=False)
+                return
+            await self.open_new_tab(conversation)
+
+        self.push_screen(ConversationPicker(self.store, set(self.tabs.order)), chosen)
+
+    def action_copy_reply(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        replies = [m for m in pane.conversation.messages if m.role == "assistant" and m.text]
+        if not replies:
+            self.notify("There is no reply to copy yet.")
+            return
+        self._copy(replies[-1].text, "the last reply")
+
+    def _copy(self: ClaudeTUI, text: str, what: str) -> None:
+        # Control characters never reach the clipboard: a paste into a terminal would run them.
+        self.copy_to_clipboard(inert(text))
+        self.notify(f"Copied {what} to the clipboard.", markup=False)
+
+    def action_copy_message(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None or not pane.conversation.messages:
+            self.notify("There is no message to copy yet.")
+            return
+        conversation = pane.conversation
+
+        def chosen(index: int | None) -> None:
+            if index is not None and 0 <= index < len(conversation.messages):
+                self._copy(conversation.messages[index].text, "the message")
+
+        self.push_screen(MessageChooser(conversation, "copy"), chosen)
+
+    def action_branch(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        source = pane.conversation
+        if not any(m.is_user_text for m in source.messages):
+            self.notify("There is no message of yours to branch from yet.")
+            return
+
+        async def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            try:
+                branch, text = self.engine.branch(source, index)
+            except (StoreError, ValueError, IndexError) as exc:
+                self.notify(f"Could not branch: {exc}", severity="error", markup=False)
+                return
+            await self.open_new_tab(branch, composer_text=text)
+
+        self.push_screen(MessageChooser(source, "branch"), chosen)
+
+    def action_delete_conversation(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        conversation_id = pane.conversation.id
+
+        async def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            if pane.streaming and pane.worker is not None:
+                pane.worker.cancel()
+                with contextlib.suppress(Exception):  # cancelled: the partial reply is saved
+                    await pane.worker.wait()
+            await self.close_tab(conversation_id)
+            try:
+                self.store.delete(conversation_id)
+            except (StoreError, OSError) as exc:
+                self.notify(f"Could not delete: {exc}", severity="error", markup=False)
+                return
+            self.save_tabs()  # store.delete edits tabs.json; write the app's view back
+            self.notify("Conversation deleted.")
+
+        self.push_screen(ConfirmDeleteScreen(pane.conversation.display_title), answered)
+
+    def action_export_conversation(self: ClaudeTUI) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        try:
+            path = export_conversation(pane.conversation, self.store.data_dir)
+        except OSError as exc:
+            self.notify(f"Could not export: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Exported to {path}", title="Export", timeout=10, markup=False)

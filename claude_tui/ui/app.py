@@ -1,0 +1,388 @@
+"""The Textual app: conversation tabs over the chat engine.
+
+It renders engine events and forwards what the user does; the rules live in the core. The
+actions behind dialogs (rename, branch, delete, ...) are in ``ui/actions.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from textual.app import App, ComposeResult
+from textual.theme import Theme
+from textual.widgets import Footer, TabbedContent
+from textual.worker import Worker, WorkerState
+
+from claude_tui.chat import ChatEngine
+from claude_tui.cli import StartOptions
+from claude_tui.config import save_setting
+from claude_tui.conversation import Conversation
+from claude_tui.events import ChatEvent
+from claude_tui.providers.demo import DemoProvider
+from claude_tui.store import ConversationStore, StoreError
+from claude_tui.ui.actions import ConversationActions
+from claude_tui.ui.bindings import APP_KEYS, app_bindings
+from claude_tui.ui.commands import ConversationCommands
+from claude_tui.ui.messages import ConversationDeleted, EngineEvent
+from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
+from claude_tui.ui.tabs import OpenTabs
+from claude_tui.ui.widgets.composer import Composer
+from claude_tui.ui.widgets.conversation.pane import ConversationPane, pane_id
+from claude_tui.ui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from claude_tui.providers.anthropic import AnthropicProvider
+
+DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
+TURN_GROUP = "turn"
+# The app's own actions, which act on the shown tab: not while a dialog is over it.
+_MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
+    "delete_conversation", "export_conversation", "copy_message"}
+
+
+class ClaudeTUI(ConversationActions, App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "claude-tui"
+    BINDINGS = app_bindings()
+    COMMANDS = App.COMMANDS | {ConversationCommands}
+
+    def __init__(self, options: StartOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.settings = options.settings
+        self.store = ConversationStore(options.data_dir)
+        self.demo = DemoProvider(
+            self.settings.demo_chars_per_second,
+            data_dir=options.data_dir,
+            config_path=self.settings.path,
+        )
+        self.claude: AnthropicProvider | None = None
+        if options.api_key:
+            # The module is light; the SDK inside it is imported by warm_up() after first paint.
+            from claude_tui.providers.anthropic import AnthropicProvider
+
+            self.claude = AnthropicProvider(
+                api_key=options.api_key, max_retries=self.settings.max_retries
+            )
+        self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
+        self.tabs = OpenTabs()
+        self._panes: dict[str, ConversationPane] = {}
+        # While restoring, tab switches are the app's own: tabs.json is written once at the end.
+        self._restoring = False
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+
+    def compose(self) -> ComposeResult:
+        yield TabbedContent(id="tabs")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    # start-up --------------------------------------------------------------------------------
+    async def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+        await self._restore_tabs()
+        for damaged in self.store.damaged:
+            self.notify(
+                f"{damaged.original.name} could not be read: {damaged.reason}. "
+                f"It was kept aside as {damaged.kept_as}.",
+                title="Damaged conversation file",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+        if self.options.demo:
+            self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
+        if self.claude is not None:
+            self.call_after_refresh(self._warm_up)
+
+    async def _restore_tabs(self) -> None:
+        self._restoring = True
+        state = self.store.load_tabs()
+        for conversation_id in state.open:
+            try:
+                conversation = self.store.load(conversation_id)
+            except StoreError:
+                continue  # a damaged file is reported from store.damaged
+            await self._add_pane(conversation)
+        self._restoring = False
+        if not self.tabs.order:
+            await self.open_new_tab(self.engine.new_conversation(self.options.model))
+            return
+        active = state.active if state.active in self.tabs else self.tabs.order[0]
+        await self.show_tab(active)
+
+    def _warm_up(self) -> None:
+        claude = self.claude
+        if claude is not None:
+            self.run_worker(claude.warm_up, thread=True, group="warm-up", exit_on_error=False)
+
+    def _save_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.theme:
+            return
+        try:
+            save_setting(self.settings, "theme", theme.name)
+        except OSError as exc:
+            self.notify(f"The theme could not be saved: {exc}", severity="warning",
+                        markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a dialog is open its keys win: ctrl+w deletes a word in the rename field
+        # rather than closing the tab behind it.
+        return action not in _MAIN_SCREEN_ACTIONS or self.screen is self.screen_stack[0]
+
+    # tabs ------------------------------------------------------------------------------------
+    @property
+    def tabbed(self) -> TabbedContent:
+        return self.query_one("#tabs", TabbedContent)
+
+    def pane_for(self, conversation_id: str | None) -> ConversationPane | None:
+        # A dict, not a DOM query: this runs for every piece of streamed text.
+        return self._panes.get(conversation_id or "")
+
+    @property
+    def active_pane(self) -> ConversationPane | None:
+        return self.pane_for(self.tabs.active)
+
+    def save_tabs(self) -> None:
+        if self._restoring:
+            return
+        try:
+            self.store.save_tabs(self.tabs.state())
+        except OSError as exc:
+            self.notify(f"The open tabs could not be saved: {exc}", severity="warning",
+                        markup=False)
+
+    async def _add_pane(self, conversation: Conversation, composer_text: str = "") -> None:
+        self.tabs.add(conversation.id)
+        pane = ConversationPane(conversation, composer_text)
+        self._panes[conversation.id] = pane
+        await self.tabbed.add_pane(pane)
+
+    async def open_new_tab(self, conversation: Conversation, composer_text: str = "") -> None:
+        await self._add_pane(conversation, composer_text)
+        await self.show_tab(conversation.id)
+
+    async def show_tab(self, conversation_id: str) -> None:
+        self.tabs.active = conversation_id
+        self.tabbed.active = pane_id(conversation_id)
+        await self._tab_shown()
+
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Read what is shown now: this message may arrive after later switches (restoring).
+        if self._restoring or not self.tabbed.active:
+            return
+        conversation_id = self.tabbed.active.removeprefix("c-")
+        if conversation_id in self.tabs and conversation_id != self.tabs.active:
+            self.tabs.active = conversation_id
+            await self._tab_shown()
+
+    async def _tab_shown(self) -> None:
+        """The shown tab changed: mount its messages once, focus its composer, save."""
+        pane = self.active_pane
+        if pane is None:
+            return
+        for each in self._panes.values():
+            each.refresh_label()  # the tab count sets the label length
+        await pane.view.load()
+        await pane.view.catch_up()
+        pane.focus_composer()
+        # A tab added just now has no place yet: bring it into view once it has one.
+        tab = self.tabbed.get_tab(pane_id(pane.conversation.id))
+        self.call_after_refresh(tab.scroll_visible, animate=False, force=True)
+        self.refresh_status()
+        self.save_tabs()
+
+    async def close_tab(self, conversation_id: str) -> None:
+        pane = self.pane_for(conversation_id)
+        if pane is None:
+            return
+        if pane.streaming and pane.worker is not None:
+            pane.worker.cancel()  # the engine keeps the partial reply, marked stopped
+        following = self.tabs.remove(conversation_id)
+        del self._panes[conversation_id]
+        await self.tabbed.remove_pane(pane_id(conversation_id))
+        if following is None:
+            # The last tab went: start afresh rather than show an empty window.
+            await self.open_new_tab(self.engine.new_conversation(self.options.model))
+            return
+        await self.show_tab(following)
+
+    async def action_new_conversation(self) -> None:
+        await self.open_new_tab(self.engine.new_conversation(self.options.model))
+
+    async def action_close_tab(self) -> None:
+        if self.tabs.active is not None:
+            await self.close_tab(self.tabs.active)
+
+    async def action_previous_tab(self) -> None:
+        target = self.tabs.step(-1)
+        if target is not None:
+            await self.show_tab(target)
+
+    async def action_next_tab(self) -> None:
+        target = self.tabs.step(1)
+        if target is not None:
+            await self.show_tab(target)
+
+    async def action_jump_tab(self, number: int) -> None:
+        target = self.tabs.nth(number)
+        if target is not None:
+            await self.show_tab(target)
+
+    async def on_conversation_deleted(self, message: ConversationDeleted) -> None:
+        pane = self.pane_for(message.conversation_id)
+        if pane is None:
+            return
+        worker = pane.worker if pane.streaming else None
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(Exception):
+                await worker.wait()
+        await self.close_tab(message.conversation_id)
+        if worker is not None:
+            # The stopped reply was saved after the file went: delete it again.
+            with contextlib.suppress(StoreError, OSError):
+                self.store.delete(message.conversation_id)
+
+    # turns -----------------------------------------------------------------------------------
+    def route_event(self, event: ChatEvent) -> None:
+        """The engine's event sink: each event goes to its own conversation's tab."""
+        pane = self.pane_for(event.conversation_id)
+        if pane is not None:
+            pane.post_message(EngineEvent(event))
+
+    def on_engine_event(self, message: EngineEvent) -> None:
+        if message.event.conversation_id == self.tabs.active:
+            self.refresh_status()
+
+    def refresh_status(self) -> None:
+        found = self.query("#status")
+        if not found:
+            return  # closing down
+        pane = self.active_pane
+        found.first(StatusLine).show(
+            pane.conversation if pane else None,
+            streaming=bool(pane and pane.streaming),
+            note="" if not self.options.demo else "set ANTHROPIC_API_KEY to talk to Claude",
+        )
+
+    async def confirm_end(self, conversation: Conversation, asked_by: str) -> bool:
+        """The engine's confirmation: the dialog, answered with y/enter (True) or n/escape."""
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def done(result: bool | None) -> None:
+            if not answer.done():
+                answer.set_result(bool(result))
+
+        await self.push_screen(ConfirmEndScreen(conversation.display_title, asked_by), done)
+        return await answer
+
+    def start_turn(self, pane: ConversationPane, turn: object, name: str) -> None:
+        """Run one engine call for ``pane`` in its own worker (several tabs may stream)."""
+        pane.worker = self.run_worker(
+            turn,  # type: ignore[arg-type]
+            name=name,
+            group=TURN_GROUP,
+            exit_on_error=False,
+        )
+        pane.refresh_label()
+        self.refresh_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != TURN_GROUP:
+            return
+        for pane in self.query(ConversationPane):
+            if pane.worker is event.worker:
+                pane.refresh_label()
+                if event.state == WorkerState.ERROR and event.worker.error is not None:
+                    pane.show_error(f"⚠ Something went wrong: {event.worker.error}")
+        self.refresh_status()
+
+    async def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        pane = next(
+            (a for a in message.composer.ancestors if isinstance(a, ConversationPane)), None
+        )
+        if pane is None:
+            return
+        text = message.text
+        if text.strip() == "/end":
+            message.composer.clear()
+            await self.action_end_conversation()
+            return
+        if not text.strip():
+            return
+        if pane.streaming:
+            self.notify("A reply is still coming: wait for it, or press escape to stop it.")
+            return
+        message.composer.clear()
+        self.start_turn(pane, self._send(pane, text), "send")
+
+    async def _send(self, pane: ConversationPane, text: str) -> None:
+        count = len(pane.conversation.messages)
+        try:
+            await self.engine.send(
+                pane.conversation, text, on_event=self.route_event, confirm_end=self.confirm_end
+            )
+        except (StoreError, OSError) as exc:
+            pane.show_error(f"⚠ Not sent: {exc}")
+        else:
+            if len(pane.conversation.messages) > count:
+                return
+            # (The engine reported why with TurnFailed.)
+        # Nothing was saved: the text goes back into the composer so it is not lost.
+        composer = pane.composer
+        if composer is not None and not composer.text:
+            composer.load_text(text)
+
+    def action_stop_reply(self) -> None:
+        pane = self.active_pane
+        if pane is not None and pane.streaming and pane.worker is not None:
+            pane.worker.cancel()
+
+    def action_retry(self) -> None:
+        pane = self.active_pane
+        if pane is None or pane.streaming:
+            return
+        if not pane.is_writable or not self.engine.can_retry(pane.conversation):
+            self.notify("There is no unanswered message to retry in this conversation.")
+            return
+        coro = self.engine.retry(
+            pane.conversation, on_event=self.route_event, confirm_end=self.confirm_end
+        )
+        self.start_turn(pane, coro, "retry")
+
+    async def action_show_earlier(self) -> None:
+        pane = self.active_pane
+        if pane is not None:
+            await pane.view.action_show_earlier()
+
+    async def action_end_conversation(self) -> None:
+        pane = self.active_pane
+        if pane is None:
+            return
+        if not pane.is_writable:
+            self.notify("This conversation has already ended; it is read-only.")
+            return
+        if pane.streaming:
+            self.notify("Wait for the reply to finish, or press escape to stop it, first.")
+            return
+        coro = self.engine.end_by_user(
+            pane.conversation, on_event=self.route_event, confirm_end=self.confirm_end
+        )
+        self.start_turn(pane, coro, "end")
+
+    async def on_unmount(self) -> None:
+        for provider in (self.claude, self.demo):
+            if provider is not None:
+                with contextlib.suppress(Exception):  # closing must not hide the real outcome
+                    await provider.aclose()
+
+
+def run_app(options: StartOptions) -> int:
+    ClaudeTUI(options).run()
+    return 0

@@ -1,0 +1,70 @@
+"""Where the user types: a text area whose enter sends and whose own editing keys stay."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import TextArea
+
+from claude_tui.ui.bindings import JUMP_KEY_NAMES
+
+# ctrl+w closes the tab here: deleting a word stays on alt+backspace and ctrl+backspace.
+_TAKEN_BY_APP = {"ctrl+w"}
+
+
+def _own_bindings() -> list[Binding]:
+    kept: list[Binding] = []
+    for binding in TextArea.BINDINGS:
+        assert isinstance(binding, Binding)
+        keys = [k.strip() for k in binding.key.split(",") if k.strip() not in _TAKEN_BY_APP]
+        if keys:
+            kept.append(
+                Binding(",".join(keys), binding.action, binding.description, show=False)
+            )
+    return kept
+
+
+class Composer(TextArea):
+    """``enter`` sends; ``ctrl+j`` (and ``shift+enter`` where the terminal sends it) adds a line."""
+
+    inherit_bindings = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_own_bindings(),
+        Binding("ctrl+j,shift+enter", "newline", "New line", show=False, id="newline"),
+        Binding("alt+backspace,ctrl+backspace", "delete_word_left", "Delete word", show=False),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, composer: Composer, text: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(
+            text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
+            placeholder="Message Claude — enter sends, ctrl+j adds a line, /end ends",
+        )
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        # ESC-digit (alt+1 in most terminals) arrives as "¡", "™", ...: let the app jump tabs.
+        if key in JUMP_KEY_NAMES:
+            return False
+        return super().check_consume_key(key, character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.text))
+            return
+        if event.key in JUMP_KEY_NAMES:
+            return  # never typed; the app's binding handles it
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self._replace_via_keyboard("\n", start, end)

@@ -1,0 +1,1 @@
+"""The conversation tab: its transcript, banner, composer or locked notice."""

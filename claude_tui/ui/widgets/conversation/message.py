@@ -1,0 +1,186 @@
+"""One widget per finished message, and the small notices of a transcript.
+
+Finished and loaded messages are a single ``Static`` each holding a Rich renderable (a Markdown
+widget per message builds a widget per block and is far too slow for a long history). Every
+piece of model or user text goes through ``inert()`` first, and never through console markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual.css.query import NoMatches
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Markdown, Static, TabPane
+from textual.widgets.markdown import MarkdownStream
+
+from claude_tui.config import DEMO_MODEL
+from claude_tui.conversation import Conversation, Message
+from claude_tui.text import inert, one_line
+
+
+class MessageBlock(Static):
+    """A finished user or assistant message."""
+
+    DEFAULT_CLASSES = "message"
+
+    def __init__(self, message: Message, index: int) -> None:
+        self.message = message
+        self.index = index
+        super().__init__(self._renderable(message), markup=False)
+        self.add_class(f"-{message.role}")
+
+    @staticmethod
+    def _renderable(message: Message) -> RenderableType:
+        if message.role == "user":
+            return Group(Text("You", style="bold"), Text(inert(message.text)))
+        who = "Demo model" if message.model == DEMO_MODEL else "Claude"
+        parts: list[RenderableType] = [Text(who, style="bold")]
+        if message.text.strip():
+            parts.append(RichMarkdown(inert(message.text), hyperlinks=False))
+        return Group(*parts)
+
+
+class Notice(Static):
+    """A short line in the transcript: a warning marker, a refused end, a stopped reply."""
+
+    DEFAULT_CLASSES = "notice"
+
+    def __init__(self, text: str, kind: str = "dim") -> None:
+        super().__init__(Text(inert(text)), markup=False)
+        self.add_class(f"-{kind}")
+
+
+class LiveReply(Markdown):
+    """The reply being streamed; replaced by a ``MessageBlock`` when the turn is done.
+
+    Text goes to the Markdown stream at most every ``FLUSH_EVERY`` seconds, and not at all
+    while its tab is hidden: each append rebuilds block widgets, and several tabs streaming
+    at once would otherwise keep the app too busy to answer keys.
+    """
+
+    DEFAULT_CLASSES = "message -assistant -live"
+    FLUSH_EVERY = 0.1
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.text = ""
+        self._pending = ""
+        self._stream: MarkdownStream | None = None
+        self._timer: Timer | None = None
+
+    def write(self, fragment: str) -> None:
+        fragment = inert(fragment)
+        self.text += fragment
+        self._pending += fragment
+        if self._timer is None:
+            self._timer = self.set_timer(self.FLUSH_EVERY, self.flush)
+
+    def _tab_shown(self) -> bool:
+        try:
+            return bool(self.query_ancestor(TabPane).display)
+        except NoMatches:
+            return True
+
+    async def flush(self) -> None:
+        """Show the text that came since the last flush (called again when the tab shows)."""
+        self._timer = None
+        if not self._pending or not self._tab_shown():
+            return
+        pending, self._pending = self._pending, ""
+        if self._stream is None:
+            self._stream = self.get_stream(self)
+        await self._stream.write(pending)
+
+    async def finish(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+
+def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:
+    if message is None or message.role != "user":
+        return {}
+    return {b.get("tool_use_id", ""): b for b in message.content if b.get("type") == "tool_result"}
+
+
+def _result_text(block: dict[str, Any]) -> str:
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+    return ""
+
+
+def widgets_for(conversation: Conversation, index: int) -> list[Widget]:
+    """The widgets showing ``conversation.messages[index]`` (none for tool-result turns)."""
+    message = conversation.messages[index]
+    if message.role == "user":
+        return [MessageBlock(message, index)] if message.is_user_text else []
+    widgets: list[Widget] = []
+    if message.text.strip() or not any(b.get("type") == "tool_use" for b in message.content):
+        widgets.append(MessageBlock(message, index))
+    following = conversation.messages[index + 1] if index + 1 < len(conversation.messages) else None
+    results = _tool_results(following)
+    for block in message.content:
+        if block.get("type") != "tool_use":
+            continue
+        widgets.extend(_tool_notices(block, results.get(block.get("id", ""))))
+    if message.interrupted:
+        widgets.append(Notice("⏹ stopped: this reply was interrupted", "dim"))
+    if message.stop_reason == "max_tokens":
+        widgets.append(Notice("✂ cut short: the reply reached the token limit", "dim"))
+    if message.stop_reason == "refusal":
+        widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
+    return widgets
+
+
+def _explanation(message: Message) -> str:
+    details = message.extra.get("stop_details")
+    if isinstance(details, dict):
+        return str(details.get("explanation") or "")
+    return ""
+
+
+def refusal_text(explanation: str) -> str:
+    text = "The API declined to continue this reply (refusal); it is left out of later requests."
+    return f"{text} {one_line(explanation, 200)}" if explanation else text
+
+
+DECLINED_TEXT = "Claude offered to end the conversation; you chose to keep it open."
+
+
+def warning_text(behavior: str) -> str:
+    return f"⚠ Claude gave a warning about: {one_line(behavior, 300)}"
+
+
+def refused_end_text(reason: str, why: str) -> str:
+    return f"An attempt to end the conversation ({one_line(reason, 40)}) was refused: " + one_line(
+        why, 200
+    )
+
+
+def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None) -> list[Widget]:
+    name = block.get("name")
+    data = block.get("input") if isinstance(block.get("input"), dict) else {}
+    if name == "issue_warning":
+        behavior = data.get("behavior")
+        if isinstance(behavior, str) and result is not None and not result.get("is_error"):
+            return [Notice(warning_text(behavior), "warning")]
+        return []
+    if name == "end_conversation":
+        reason = str(data.get("reason", ""))
+        if result is None:
+            return []  # the end itself: the locked notice says it
+        if result.get("is_error"):
+            return [Notice(refused_end_text(reason, _result_text(result)), "dim")]
+        return [Notice(DECLINED_TEXT, "dim")]  # the user was asked and kept it open
+    return []

@@ -1,0 +1,170 @@
+"""One tab: the banner, the transcript, the error line and the composer or locked notice."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import Worker
+
+from claude_tui import events
+from claude_tui.conversation import Conversation
+from claude_tui.text import one_line
+from claude_tui.ui.messages import EngineEvent
+from claude_tui.ui.widgets.banner import WarningBanner
+from claude_tui.ui.widgets.composer import Composer
+from claude_tui.ui.widgets.conversation.message import (
+    DECLINED_TEXT,
+    refusal_text,
+    refused_end_text,
+    warning_text,
+)
+from claude_tui.ui.widgets.conversation.view import ConversationView
+from claude_tui.ui.widgets.locked import LockedNotice, ReadOnlyNotice
+
+_STATUS_EVENTS = (events.TurnStarted, events.UsageUpdated, events.TurnFinished,
+                  events.ConversationEnded, events.TurnFailed)
+
+
+def pane_id(conversation_id: str) -> str:
+    # Widget ids may not start with a digit; conversation ids do.
+    return f"c-{conversation_id}"
+
+
+def label_length(tab_count: int) -> int:
+    """Labels shorten as tabs multiply, so more of them fit on the bar."""
+    if tab_count <= 3:
+        return 28
+    return 18 if tab_count <= 6 else 12
+
+
+def tab_label(conversation: Conversation, *, streaming: bool = False,
+              length: int = 28) -> Content:
+    """Inert, one line, shortened; a marker while streaming and a lock once ended."""
+    label = one_line(conversation.display_title, length)
+    if conversation.is_ended:
+        label = "🔒 " + label
+    if streaming:
+        label = "● " + label
+    return Content(label)
+
+
+class ConversationPane(TabPane):
+    """Holds one conversation and the worker running its turn, if any."""
+
+    def __init__(self, conversation: Conversation, composer_text: str = "") -> None:
+        super().__init__(tab_label(conversation), id=pane_id(conversation.id))
+        self.conversation = conversation
+        self.worker: Worker[None] | None = None
+        self._composer_text = composer_text
+
+    @property
+    def streaming(self) -> bool:
+        return self.worker is not None and not self.worker.is_finished
+
+    @property
+    def is_writable(self) -> bool:
+        return not self.conversation.is_ended and self.conversation.read_only_reason is None
+
+    def compose(self) -> ComposeResult:
+        yield WarningBanner(self.conversation.warnings, id="banner")
+        yield ConversationView(self.conversation, id="view")
+        yield Static("", markup=False, id="error", classes="error")
+        if self.conversation.read_only_reason:
+            yield ReadOnlyNotice(self.conversation.read_only_reason, id="locked")
+        elif self.conversation.is_ended:
+            yield LockedNotice(self.conversation.ended, id="locked")
+        else:
+            yield Composer(self._composer_text, id="composer")
+
+    def on_mount(self) -> None:
+        self.query_one("#error").display = False
+
+    @property
+    def view(self) -> ConversationView:
+        return self.query_one("#view", ConversationView)
+
+    @property
+    def composer(self) -> Composer | None:
+        found = self.query("#composer")
+        return found.first(Composer) if found else None
+
+    def focus_composer(self) -> None:
+        composer = self.composer
+        if composer is not None:
+            composer.focus()
+        else:
+            self.view.focus()
+
+    def show_error(self, text: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(Text(text))
+        error.display = bool(text)
+
+    def refresh_label(self) -> None:
+        try:
+            tabbed = self.query_ancestor(TabbedContent)
+            tab = tabbed.get_tab(self.id or "")
+        except (NoMatches, ValueError):
+            return  # not in the tab set (being removed, or the app is closing)
+        length = label_length(tabbed.tab_count)
+        tab.label = tab_label(self.conversation, streaming=self.streaming, length=length)
+
+    async def show_locked(self) -> None:
+        """The conversation ended: the composer goes, the notice takes its place."""
+        composer = self.composer
+        had_focus = composer is not None and composer.has_focus
+        if composer is not None:
+            await composer.remove()
+        if not self.query("#locked"):
+            await self.mount(LockedNotice(self.conversation.ended, id="locked"))
+        if had_focus:  # a tab in the background must not take the focus
+            self.view.focus()
+
+    async def on_engine_event(self, message: EngineEvent) -> None:
+        # Only what changes the status line goes on to the app: text pieces would flood its
+        # queue and hold up key presses behind them.
+        if not isinstance(message.event, _STATUS_EVENTS):
+            message.stop()
+        await self.handle(message.event)
+
+    async def handle(self, event: events.ChatEvent) -> None:
+        """Render one engine event for this conversation."""
+        view = self.view
+        match event:
+            case events.TurnStarted():
+                self.show_error("")
+            case events.TextDelta(text=text):
+                await view.write_reply(text)
+            case events.MessageSaved(index=index):
+                messages = self.conversation.messages
+                if index < len(messages) and messages[index].is_user_text:
+                    await view.render_new()
+                    view.anchor()  # the user wrote: follow the reply to it
+                    self.refresh_label()  # the first message gives the title
+            case events.WarningIssued(behavior=behavior):
+                self.query_one("#banner", WarningBanner).show_warnings(self.conversation.warnings)
+                await view.add_notice(warning_text(behavior), "warning")
+            case events.EndRefused(reason=reason, why=why):
+                await view.add_notice(refused_end_text(reason, why), "dim")
+            case events.EndDeclined():
+                await view.add_notice(DECLINED_TEXT, "dim")
+            case events.RefusalNotice(explanation=explanation):
+                await view.add_notice(refusal_text(explanation), "dim")
+            case events.ReplyCutShort():
+                await view.add_notice("✂ cut short: the reply reached the token limit", "dim")
+            case events.TurnFailed(message=message, retryable=retryable):
+                await view.render_new()
+                hint = " Press ctrl+r to retry." if retryable else ""
+                self.show_error(f"⚠ {one_line(message, 300)}{hint}")
+            case events.ConversationEnded():
+                await view.render_new()
+                await self.show_locked()
+                self.refresh_label()
+            case events.TurnFinished():
+                await view.render_new()
+                self.refresh_label()
+            case _:
+                pass

@@ -1,0 +1,40 @@
+"""What an ended conversation shows in place of the composer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from claude_tui.conversation import EndRecord
+
+
+def when(at: str) -> str:
+    """A stored ISO time as local time for people; the raw value if it does not parse."""
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at or "an unknown time"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def locked_text(ended: EndRecord | None) -> str:
+    who = "You" if ended is not None and ended.by == "user" else "Claude"
+    at = when(ended.at) if ended is not None else "an unknown time"
+    return (
+        f"🔒 {who} ended this conversation on {at}. It is read-only: nothing more can be sent"
+        " here. Press ctrl+n to start a new conversation (f8 branches from an earlier message)."
+    )
+
+
+class LockedNotice(Static):
+    def __init__(self, ended: EndRecord | None, *, id: str | None = None) -> None:
+        super().__init__(Text(locked_text(ended)), markup=False, id=id)
+
+
+class ReadOnlyNotice(Static):
+    """A file from a newer version: shown, never written."""
+
+    def __init__(self, reason: str, *, id: str | None = None) -> None:
+        super().__init__(Text(f"Read-only: {reason}"), markup=False, id=id)

@@ -1,0 +1,86 @@
+"""The app end to end: sending, streaming, start-up, restore, status, errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from claude_tui.ui.app import DEMO_NOTICE, ClaudeTUI
+from claude_tui.ui.widgets.composer import Composer
+from tests.fake_api import FakeAPI, reply, text
+from tests.ui_helpers import (  # no_animations is an autouse fixture
+    SIZE,
+    active,
+    claude_options,
+    conversation_file,
+    demo_options,
+    no_animations,  # noqa: F401
+    screen_text,
+    settle,
+    type_and_send,
+)
+
+
+async def test_sending_streams_the_reply_and_saves_it(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, data_dir
+) -> None:
+    fake_api.add(reply(text("Hello from the **fake** server, a longer reply to stream.")))
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Composer)
+        await type_and_send(pilot, "hi there")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Hello from the fake server" in shown
+        assert "hi there" in shown
+        conversation_id = active(app).conversation.id
+        assert app.focused is active(app).composer
+        assert active(app).composer.text == ""
+    saved = conversation_file(data_dir, conversation_id)
+    assert [m["role"] for m in saved["messages"]] == ["user", "assistant"]
+    assert "fake** server" in saved["messages"][1]["content"][0]["text"]
+    assert fake_api.requests[0]["messages"][-1]["content"][0]["text"] == "hi there"
+
+
+async def test_demo_mode_says_so(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any(DEMO_NOTICE in n.message for n in app._notifications)
+        assert "offline demo model" in str(app.query_one("#status").render())
+        await type_and_send(pilot, "hello")
+        await settle(pilot)
+        assert len(active(app).conversation.messages) == 2
+
+
+def test_starting_the_app_with_a_key_does_not_import_the_sdk_before_it_shows() -> None:
+    """The SDK costs over a second to import: it loads in a thread after the first paint."""
+    code = (
+        "import sys\n"
+        "from claude_tui.cli import StartOptions\n"
+        "from claude_tui.config import Settings\n"
+        "from claude_tui.ui.app import ClaudeTUI\n"
+        "import tempfile, pathlib\n"
+        "d = pathlib.Path(tempfile.mkdtemp())\n"
+        "o = StartOptions(Settings(path=d / 'c.toml'), d, 'claude-opus-5-5', 'k', False, None)\n"
+        "app = ClaudeTUI(o)\n"
+        "print('anthropic' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, check=True, timeout=60)
+    assert result.stdout.strip() == "False"
+
+
+async def test_the_sdk_is_ready_after_start_up(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, data_dir
+) -> None:
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.claude is not None and app.claude._client is not None
