@@ -70,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> StartOptions:
     env = dict(os.environ) if environ is None else environ
-    settings = load_settings(args.config)
+    if args.config is not None and not Path(args.config).expanduser().is_file():
+        # A mistyped --config would otherwise run on defaults without a word.
+        raise ConfigError(f"{args.config}: no such config file")
+    settings = load_settings(Path(args.config).expanduser() if args.config else None)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     api_key = settings.resolved_api_key(env)
     demo_reason = None

@@ -14,12 +14,12 @@ import contextlib
 import copy
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from claude_tui.atomic import atomic_write, fsync_dir, json_bytes, private_dir
 from claude_tui.conversation import (
     SCHEMA_VERSION,
     Conversation,
@@ -109,55 +109,8 @@ class TabState:
     active: str | None
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` so that a crash at any moment leaves old or new, whole."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the replace itself is still atomic
-    finally:
-        os.close(fd)
-
-
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
-    return path
-
-
-def _json_bytes(data: Any, indent: int | None = None) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (possible in text from the network) has no UTF-8 form; escaped
-        # JSON keeps it and stays valid UTF-8.
-        return (json.dumps(data, ensure_ascii=True, indent=indent) + "\n").encode("ascii")
-
-
 def _encode(conversation: Conversation) -> bytes:
-    return _json_bytes(conversation.to_dict(), indent=1)
+    return json_bytes(conversation.to_dict(), indent=1)
 
 
 def _schema_of(data: Any) -> int:
@@ -206,8 +159,8 @@ class ConversationStore:
         self._ended_messages: dict[str, list[dict[str, Any]]] = {}
         # Ids whose file this store has read or written, so it knows what is on disk.
         self._seen: set[str] = set()
-        _private_dir(self.data_dir)
-        _private_dir(self.folder)
+        private_dir(self.data_dir)
+        private_dir(self.folder)
 
     # paths -----------------------------------------------------------------------------------
     def path_for(self, conversation_id: str) -> Path:
@@ -266,7 +219,7 @@ class ConversationStore:
 
     def _set_aside(self, path: Path, reason: str) -> DamagedFile:
         """Move an unreadable file into ``damaged/`` with its bytes intact; never delete it."""
-        _private_dir(self.damaged_folder)
+        private_dir(self.damaged_folder)
         stamp = now_iso().replace(":", "")
         target = self.damaged_folder / f"{path.stem}.{stamp}{path.suffix}"
         counter = 1
@@ -276,8 +229,8 @@ class ConversationStore:
         # If another process moved it first, its bytes are kept there.
         with contextlib.suppress(FileNotFoundError):
             os.replace(path, target)
-        _fsync_dir(self.folder)
-        _fsync_dir(self.damaged_folder)
+        fsync_dir(self.folder)
+        fsync_dir(self.damaged_folder)
         damaged = DamagedFile(original=path, kept_as=target, reason=reason)
         self.damaged.append(damaged)
         return damaged
@@ -354,7 +307,7 @@ class ConversationStore:
         path = self.path_for(conversation_id)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self._ended_messages.pop(conversation_id, None)
         self._seen.discard(conversation_id)
         index = self._read_index()
@@ -441,7 +394,7 @@ class ConversationStore:
     def _write_index(self, entries: dict[str, dict[str, Any]]) -> None:
         # The index lives in the conversations folder, so its temporary file does too.
         payload = {"version": INDEX_VERSION, "conversations": entries}
-        atomic_write(self.folder / INDEX_NAME, _json_bytes(payload))
+        atomic_write(self.folder / INDEX_NAME, json_bytes(payload))
 
     def _update_index(self, conversation: Conversation, path: Path) -> None:
         index = self._read_index()
@@ -468,4 +421,4 @@ class ConversationStore:
     def save_tabs(self, state: TabState) -> None:
         open_ids = [i for i in state.open if is_valid_id(i)]
         active = state.active if state.active in open_ids else None
-        atomic_write(self.tabs_path, _json_bytes({"open": open_ids, "active": active}))
+        atomic_write(self.tabs_path, json_bytes({"open": open_ids, "active": active}))

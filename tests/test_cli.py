@@ -115,3 +115,15 @@ def test_default_paths_follow_the_xdg_variables(
     assert start.data_dir == tmp_path / "xdg-data" / "claude-tui" == default_data_dir()
     assert start.settings.path == tmp_path / "xdg-config" / "claude-tui" / "config.toml"
     assert start.settings.theme == "nord"
+
+
+def test_a_config_path_given_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "config.toml"
+    result = subprocess.run(
+        [sys.executable, "-m", "claude_tui", "--config", str(missing)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert str(missing) in result.stderr
+    assert "no such config file" in result.stderr
+    assert not missing.exists()

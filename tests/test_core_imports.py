@@ -17,7 +17,7 @@ import claude_tui
 PACKAGE = Path(claude_tui.__file__).parent
 
 CORE = [
-    "conversation", "store", "config", "cli", "text", "events", "protocol", "request", "chat",
+    "atomic", "conversation", "store", "config", "cli", "text", "events", "protocol", "request", "chat",
     "providers.base", "providers.demo", "providers.demo_replies", "providers.anthropic",
 ]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import store as store_module
+from claude_tui import atomic as atomic_module
 from claude_tui.conversation import (
     SCHEMA_VERSION,
     Conversation,
@@ -471,7 +471,7 @@ def test_every_write_goes_through_a_temp_file_in_the_same_folder(
         folders.append(Path(str(kwargs["dir"])))
         return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(store_module.tempfile, "mkstemp", spy)
+    monkeypatch.setattr(atomic_module.tempfile, "mkstemp", spy)
     saved(store, "x")  # the conversation, then the index
     assert folders == [store.folder, store.folder]
     folders.clear()
