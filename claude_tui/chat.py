@@ -271,6 +271,10 @@ class ChatEngine:
         reply = Message(role="assistant", content=done.content, model=request.model,
                         stop_reason=done.stop_reason, usage=dict(done.usage),
                         interrupted=done.stop_reason is None)
+        if done.stop_details:
+            # Kept with the reply (an extra key in the file) so the refusal's explanation is
+            # still shown after a restart, not only while the turn runs.
+            reply.extra["stop_details"] = dict(done.stop_details)
         if not self._append(conversation, reply, on_event):
             return None
         _emit(on_event, UsageUpdated(cid, dict(done.usage), conversation.usage_totals()))

@@ -10,15 +10,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-import claude_tui
-
-PACKAGE = Path(claude_tui.__file__).parent
 
 CORE = [
-    "atomic", "conversation", "store", "config", "cli", "text", "events", "protocol", "request", "chat",
-    "providers.base", "providers.demo", "providers.demo_replies", "providers.anthropic",
+    "atomic", "conversation", "store", "config", "cli", "text", "events", "protocol",
+    "request", "chat", "providers.base", "providers.demo", "providers.demo_replies",
+    "providers.anthropic",
 ]
 
 

@@ -63,7 +63,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         pane = active(app)
         assert pane.conversation.id == ended.id
         assert pane.composer is None
-        assert "Claude ended this conversation" in screen_text(app)
+        assert "The demo model ended this conversation" in screen_text(app)
         assert tabs_file(data_dir) == {"open": [shown.id, ended.id], "active": ended.id}
         # Choosing an open one again focuses its tab instead of opening a second.
         await pilot.press("ctrl+o")

@@ -58,6 +58,12 @@ def screen_text(app: ClaudeTUI) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
+def main_screen_text(app: ClaudeTUI) -> str:
+    """What the tabs show under any open dialog, as plain text."""
+    strips = app.screen_stack[0]._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
 async def until(pilot: Pilot[None], check: Callable[[], object], tries: int = 400) -> None:
     """Let the app run until ``check()`` holds (fails the test if it never does)."""
     for _ in range(tries):

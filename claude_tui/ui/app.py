@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from claude_tui.chat import ChatEngine
 from claude_tui.cli import StartOptions
-from claude_tui.config import save_setting
+from claude_tui.config import ConfigError, assistant_name, save_setting
 from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
 from claude_tui.providers.demo import DemoProvider
@@ -126,9 +126,11 @@ class ClaudeTUI(ConversationActions, App[None]):
             return
         try:
             save_setting(self.settings, "theme", theme.name)
-        except OSError as exc:
-            self.notify(f"The theme could not be saved: {exc}", severity="warning",
-                        markup=False)
+        except (OSError, ConfigError) as exc:
+            # The file may have been edited into something invalid while the app ran: it is
+            # left as it is, and the theme holds for this session only.
+            self.notify(f"The theme could not be saved: {exc}", title="Theme not saved",
+                        severity="warning", timeout=10, markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open its keys win: ctrl+w deletes a word in the rename field
@@ -202,7 +204,12 @@ class ClaudeTUI(ConversationActions, App[None]):
         if pane is None:
             return
         if pane.streaming and pane.worker is not None:
-            pane.worker.cancel()  # the engine keeps the partial reply, marked stopped
+            # Closing stops the reply, as escape would: the engine saves what came, marked
+            # stopped. Wait for that, so the file is whole when the tab is gone (and can be
+            # opened again at once) and no turn runs on for a tab nobody sees.
+            pane.worker.cancel()
+            with contextlib.suppress(Exception):
+                await pane.worker.wait()
         following = self.tabs.remove(conversation_id)
         del self._panes[conversation_id]
         await self.tabbed.remove_pane(pane_id(conversation_id))
@@ -279,7 +286,9 @@ class ClaudeTUI(ConversationActions, App[None]):
             if not answer.done():
                 answer.set_result(bool(result))
 
-        await self.push_screen(ConfirmEndScreen(conversation.display_title, asked_by), done)
+        screen = ConfirmEndScreen(conversation.display_title, asked_by,
+                                  assistant_name(conversation.model))
+        await self.push_screen(screen, done)
         return await answer
 
     def start_turn(self, pane: ConversationPane, turn: object, name: str) -> None:

@@ -14,7 +14,8 @@ class ConfirmEndScreen(YesNoScreen):
     """Dismisses with True when the user confirms ending ``conversation_title``.
 
     ``asked_by`` is "assistant" when the model called end_conversation because the user asked
-    for it, and "user" for the user's own f4 or /end.
+    for it, and "user" for the user's own f4 or /end. ``assistant`` names the model as
+    ``config.assistant_name()`` does.
     """
 
     CSS_PATH: ClassVar[list[str]] = ["yes_no.tcss", "confirm_end.tcss"]
@@ -22,13 +23,15 @@ class ConfirmEndScreen(YesNoScreen):
     confirm_label = "End conversation"
     confirm_variant = "error"
 
-    def __init__(self, conversation_title: str, asked_by: str) -> None:
+    def __init__(self, conversation_title: str, asked_by: str,
+                 assistant: str = "Claude") -> None:
         super().__init__(one_line(conversation_title, 200) or "Untitled conversation")
         self.asked_by = asked_by
+        self.assistant = assistant
 
     def body(self) -> list[str]:
         why = (
-            "You asked Claude to end this conversation."
+            f"You asked {self.assistant} to end this conversation."
             if self.asked_by == "assistant"
             else "You chose to end this conversation."
         )

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import one_line
 from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
+from claude_tui.ui.widgets.conversation.message import reply_heading
 
 BRANCH_EXPLANATION = (
     "A new conversation starts with the messages before the chosen one, and its text in the "
@@ -79,7 +80,8 @@ class MessageChooser(ModalScreen[int | None]):
     def _prompt(self, message: Message, now: datetime) -> Content:
         parts: list[str | tuple[str, str]] = []
         if self.purpose == "copy":
-            parts.append(("You    " if message.role == "user" else "Claude ", "bold"))
+            who = "You" if message.role == "user" else reply_heading(message.model)
+            parts.append((who.ljust(11), "bold"))
         parts.append((describe_time(message.at, now).ljust(17), "dim"))
         parts.append(one_line(message.text, 300))
         return Content.assemble(*parts)

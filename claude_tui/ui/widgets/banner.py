@@ -12,8 +12,11 @@ from claude_tui.text import inert
 class WarningBanner(Static):
     """Names the behaviour exactly as the model gave it; stays while the tab is open."""
 
-    def __init__(self, warnings: list[IssuedWarning], *, id: str | None = None) -> None:
+    def __init__(self, warnings: list[IssuedWarning], *, assistant: str = "Claude",
+                 id: str | None = None) -> None:
+        """``assistant``: ``config.assistant_name()`` of the conversation's model."""
         super().__init__(markup=False, id=id)
+        self.assistant = assistant
         self.show_warnings(warnings)
 
     def show_warnings(self, warnings: list[IssuedWarning]) -> None:
@@ -22,10 +25,10 @@ class WarningBanner(Static):
             return
         latest = warnings[-1]
         text = Text()
-        text.append("⚠ Warning from Claude: ", style="bold")
+        text.append(f"⚠ Warning from {self.assistant}: ", style="bold")
         text.append(inert(latest.behavior))
         text.append(
-            "\nContinuing this behaviour may lead Claude to end the conversation"
+            f"\nContinuing this behaviour may lead {self.assistant} to end the conversation"
             " permanently."
         )
         if len(warnings) > 1:

@@ -43,10 +43,12 @@ class Composer(TextArea):
             self.composer = composer
             self.text = text
 
-    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+    def __init__(self, text: str = "", *, assistant: str = "Claude",
+                 id: str | None = None) -> None:
+        """``assistant``: ``config.assistant_name()`` of the conversation's model."""
         super().__init__(
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
-            placeholder="Message Claude — enter sends, ctrl+j adds a line, /end ends",
+            placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",
         )
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:

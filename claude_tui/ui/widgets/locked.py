@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from claude_tui.conversation import EndRecord
+from claude_tui.ui.widgets.conversation.message import sentence_start
 
 
 def when(at: str) -> str:
@@ -19,8 +20,9 @@ def when(at: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def locked_text(ended: EndRecord | None) -> str:
-    who = "You" if ended is not None and ended.by == "user" else "Claude"
+def locked_text(ended: EndRecord | None, assistant: str = "Claude") -> str:
+    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    who = "You" if ended is not None and ended.by == "user" else sentence_start(assistant)
     at = when(ended.at) if ended is not None else "an unknown time"
     return (
         f"🔒 {who} ended this conversation on {at}. It is read-only: nothing more can be sent"
@@ -29,8 +31,9 @@ def locked_text(ended: EndRecord | None) -> str:
 
 
 class LockedNotice(Static):
-    def __init__(self, ended: EndRecord | None, *, id: str | None = None) -> None:
-        super().__init__(Text(locked_text(ended)), markup=False, id=id)
+    def __init__(self, ended: EndRecord | None, *, assistant: str = "Claude",
+                 id: str | None = None) -> None:
+        super().__init__(Text(locked_text(ended, assistant)), markup=False, id=id)
 
 
 class ReadOnlyNotice(Static):

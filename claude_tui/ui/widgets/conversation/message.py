@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static, TabPane
 from textual.widgets.markdown import MarkdownStream
 
-from claude_tui.config import DEMO_MODEL
+from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert, one_line
 
@@ -38,11 +38,20 @@ class MessageBlock(Static):
     def _renderable(message: Message) -> RenderableType:
         if message.role == "user":
             return Group(Text("You", style="bold"), Text(inert(message.text)))
-        who = "Demo model" if message.model == DEMO_MODEL else "Claude"
-        parts: list[RenderableType] = [Text(who, style="bold")]
+        parts: list[RenderableType] = [Text(reply_heading(message.model), style="bold")]
         if message.text.strip():
             parts.append(RichMarkdown(inert(message.text), hyperlinks=False))
         return Group(*parts)
+
+
+def reply_heading(model: str | None) -> str:
+    """The name over a reply: it says which model wrote it, and never calls the demo Claude."""
+    return "Demo model" if model == DEMO_MODEL else "Claude"
+
+
+def sentence_start(name: str) -> str:
+    """``assistant_name()`` at the start of a sentence: "the demo model" -> "The demo model"."""
+    return name[:1].upper() + name[1:]
 
 
 class Notice(Static):
@@ -53,6 +62,15 @@ class Notice(Static):
     def __init__(self, text: str, kind: str = "dim") -> None:
         super().__init__(Text(inert(text)), markup=False)
         self.add_class(f"-{kind}")
+
+
+class ReplyHeading(Static):
+    """The name over the reply being streamed, as a finished message has it."""
+
+    DEFAULT_CLASSES = "message -assistant -heading"
+
+    def __init__(self, model: str | None) -> None:
+        super().__init__(Text(reply_heading(model), style="bold"), markup=False)
 
 
 class LiveReply(Markdown):
@@ -123,6 +141,7 @@ def _result_text(block: dict[str, Any]) -> str:
 def widgets_for(conversation: Conversation, index: int) -> list[Widget]:
     """The widgets showing ``conversation.messages[index]`` (none for tool-result turns)."""
     message = conversation.messages[index]
+    assistant = assistant_name(conversation.model)
     if message.role == "user":
         return [MessageBlock(message, index)] if message.is_user_text else []
     widgets: list[Widget] = []
@@ -133,7 +152,7 @@ def widgets_for(conversation: Conversation, index: int) -> list[Widget]:
     for block in message.content:
         if block.get("type") != "tool_use":
             continue
-        widgets.extend(_tool_notices(block, results.get(block.get("id", ""))))
+        widgets.extend(_tool_notices(block, results.get(block.get("id", "")), assistant))
     if message.interrupted:
         widgets.append(Notice("⏹ stopped: this reply was interrupted", "dim"))
     if message.stop_reason == "max_tokens":
@@ -155,11 +174,14 @@ def refusal_text(explanation: str) -> str:
     return f"{text} {one_line(explanation, 200)}" if explanation else text
 
 
-DECLINED_TEXT = "Claude offered to end the conversation; you chose to keep it open."
+def declined_text(assistant: str = "Claude") -> str:
+    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    who = sentence_start(assistant)
+    return f"{who} offered to end the conversation; you chose to keep it open."
 
 
-def warning_text(behavior: str) -> str:
-    return f"⚠ Claude gave a warning about: {one_line(behavior, 300)}"
+def warning_text(behavior: str, assistant: str = "Claude") -> str:
+    return f"⚠ {sentence_start(assistant)} gave a warning about: {one_line(behavior, 300)}"
 
 
 def refused_end_text(reason: str, why: str) -> str:
@@ -168,13 +190,14 @@ def refused_end_text(reason: str, why: str) -> str:
     )
 
 
-def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None) -> list[Widget]:
+def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None,
+                  assistant: str) -> list[Widget]:
     name = block.get("name")
     data = block.get("input") if isinstance(block.get("input"), dict) else {}
     if name == "issue_warning":
         behavior = data.get("behavior")
         if isinstance(behavior, str) and result is not None and not result.get("is_error"):
-            return [Notice(warning_text(behavior), "warning")]
+            return [Notice(warning_text(behavior, assistant), "warning")]
         return []
     if name == "end_conversation":
         reason = str(data.get("reason", ""))
@@ -182,5 +205,5 @@ def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None) -> list[
             return []  # the end itself: the locked notice says it
         if result.get("is_error"):
             return [Notice(refused_end_text(reason, _result_text(result)), "dim")]
-        return [Notice(DECLINED_TEXT, "dim")]  # the user was asked and kept it open
+        return [Notice(declined_text(assistant), "dim")]  # the user was asked and kept it open
     return []

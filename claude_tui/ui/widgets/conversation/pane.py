@@ -10,13 +10,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from claude_tui import events
+from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.text import one_line
 from claude_tui.ui.messages import EngineEvent
 from claude_tui.ui.widgets.banner import WarningBanner
 from claude_tui.ui.widgets.composer import Composer
 from claude_tui.ui.widgets.conversation.message import (
-    DECLINED_TEXT,
+    declined_text,
     refusal_text,
     refused_end_text,
     warning_text,
@@ -57,6 +58,8 @@ class ConversationPane(TabPane):
     def __init__(self, conversation: Conversation, composer_text: str = "") -> None:
         super().__init__(tab_label(conversation), id=pane_id(conversation.id))
         self.conversation = conversation
+        # How the tab names the model that replies ("Claude", "the demo model").
+        self.assistant = assistant_name(conversation.model)
         self.worker: Worker[None] | None = None
         self._composer_text = composer_text
 
@@ -69,15 +72,15 @@ class ConversationPane(TabPane):
         return not self.conversation.is_ended and self.conversation.read_only_reason is None
 
     def compose(self) -> ComposeResult:
-        yield WarningBanner(self.conversation.warnings, id="banner")
+        yield WarningBanner(self.conversation.warnings, assistant=self.assistant, id="banner")
         yield ConversationView(self.conversation, id="view")
         yield Static("", markup=False, id="error", classes="error")
         if self.conversation.read_only_reason:
             yield ReadOnlyNotice(self.conversation.read_only_reason, id="locked")
         elif self.conversation.is_ended:
-            yield LockedNotice(self.conversation.ended, id="locked")
+            yield LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked")
         else:
-            yield Composer(self._composer_text, id="composer")
+            yield Composer(self._composer_text, assistant=self.assistant, id="composer")
 
     def on_mount(self) -> None:
         self.query_one("#error").display = False
@@ -119,7 +122,8 @@ class ConversationPane(TabPane):
         if composer is not None:
             await composer.remove()
         if not self.query("#locked"):
-            await self.mount(LockedNotice(self.conversation.ended, id="locked"))
+            await self.mount(
+                LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked"))
         if had_focus:  # a tab in the background must not take the focus
             self.view.focus()
 
@@ -141,16 +145,16 @@ class ConversationPane(TabPane):
             case events.MessageSaved(index=index):
                 messages = self.conversation.messages
                 if index < len(messages) and messages[index].is_user_text:
-                    await view.render_new()
+                    await view.render_new(upto=index + 1)
                     view.anchor()  # the user wrote: follow the reply to it
                     self.refresh_label()  # the first message gives the title
             case events.WarningIssued(behavior=behavior):
                 self.query_one("#banner", WarningBanner).show_warnings(self.conversation.warnings)
-                await view.add_notice(warning_text(behavior), "warning")
+                await view.add_notice(warning_text(behavior, self.assistant), "warning")
             case events.EndRefused(reason=reason, why=why):
                 await view.add_notice(refused_end_text(reason, why), "dim")
             case events.EndDeclined():
-                await view.add_notice(DECLINED_TEXT, "dim")
+                await view.add_notice(declined_text(self.assistant), "dim")
             case events.RefusalNotice(explanation=explanation):
                 await view.add_notice(refusal_text(explanation), "dim")
             case events.ReplyCutShort():

@@ -11,7 +11,12 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from claude_tui.conversation import Conversation
-from claude_tui.ui.widgets.conversation.message import LiveReply, Notice, widgets_for
+from claude_tui.ui.widgets.conversation.message import (
+    LiveReply,
+    Notice,
+    ReplyHeading,
+    widgets_for,
+)
 
 # How many messages a tab shows at first, and how many more each "show earlier" adds.
 RECENT = 40
@@ -91,8 +96,13 @@ class ConversationView(VerticalScroll):
             await self.action_show_earlier()
 
     # a running turn --------------------------------------------------------------------------
-    async def render_new(self) -> None:
-        """Show finished messages saved since the last render (a user's message, a reply)."""
+    async def render_new(self, upto: int | None = None) -> None:
+        """Show finished messages saved since the last render (a user's message, a reply).
+
+        ``upto``: render only the messages before this index. Events reach the tab after the
+        engine has moved on, so by the time the user's message is shown the reply may already
+        be saved too; rendering it then would show it twice (once finished, once streaming).
+        """
         if not self.loaded:
             return
         for widget in self._turn_widgets:
@@ -101,10 +111,12 @@ class ConversationView(VerticalScroll):
         if self._live is not None:
             await self._live.finish()
             self._live = None
+        total = len(self.conversation.messages)
+        end = total if upto is None else min(upto, total)
         widgets: list[Widget] = []
-        for index in range(self.rendered, len(self.conversation.messages)):
+        for index in range(self.rendered, end):
             widgets.extend(widgets_for(self.conversation, index))
-        self.rendered = len(self.conversation.messages)
+        self.rendered = max(self.rendered, end)
         if widgets:
             await self.mount_all(widgets)
 
@@ -112,6 +124,8 @@ class ConversationView(VerticalScroll):
         if not self.loaded:
             return
         if self._live is None:
+            # Named like the finished message that replaces it, so nothing jumps at the end.
+            await self._add_turn_widget(ReplyHeading(self.conversation.model))
             self._live = LiveReply()
             await self._add_turn_widget(self._live)
         self._live.write(text)
