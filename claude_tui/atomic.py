@@ -40,10 +40,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def private_dir(path: Path) -> Path:
+def private_dir(path: Path, *, ours: bool = True) -> Path:
+    """Make ``path`` (mode 0700) if needed.
+
+    A folder the app names itself (``ours``) is made private even if it already existed; a
+    folder the user chose (``--data-dir ~/notes``) keeps its mode unless the app created it.
+    """
+    existed = path.is_dir()
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
+    if ours or not existed:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
     return path
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from claude_tui import __version__
@@ -20,6 +20,7 @@ from claude_tui.config import (
     default_data_dir,
     load_settings,
 )
+from claude_tui.data_lock import DataFolderInUse, DataFolderLock
 
 
 @dataclass
@@ -28,7 +29,7 @@ class StartOptions:
     data_dir: Path
     # The model for new conversations (the demo model when there is no key or --demo).
     model: str
-    api_key: str
+    api_key: str = field(repr=False)
     demo: bool
     # Why the demo model is in use, for the one-time notice; None when talking to Claude.
     demo_reason: str | None
@@ -101,6 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"claude-tui: config error: {exc}", file=sys.stderr)
         return 2
+    lock = DataFolderLock(options.data_dir)
+    try:
+        lock.acquire()
+    except DataFolderInUse as exc:
+        print(f"claude-tui: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"claude-tui: cannot use the data folder {options.data_dir}: {exc}", file=sys.stderr)
+        return 1
     from claude_tui.ui.app import run_app  # Textual is imported only to run the app
 
-    return run_app(options)
+    try:
+        return run_app(options)
+    finally:
+        lock.release()

@@ -75,12 +75,13 @@ class Settings:
     max_retries: int = 2
     system_prompt: str = ""
     theme: str | None = None
-    api_key: str | None = None
+    # Kept out of repr: a crash report printing locals must not show the key.
+    api_key: str | None = field(default=None, repr=False)
     demo_chars_per_second: float = 240.0
     end_conversation: EndConversationSettings = field(default_factory=EndConversationSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     # The file as read, unknown keys included, so writing a setting back loses nothing.
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def resolved_api_key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
         """``ANTHROPIC_API_KEY`` first, then the config's key; empty when there is none."""

@@ -7,8 +7,11 @@ import re
 # C0 controls but tab and newline, DEL, and C1 controls: ESC/CSI/OSC would reach the terminal.
 # Lone surrogates (valid in JSON escapes, not in UTF-8) would make the terminal's encoder fail.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ud800-\udfff]")
-# Bidirectional overrides and isolates reorder what follows them on screen.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Bidirectional overrides and isolates reorder what follows them on screen; zero-width
+# characters let one title pass for another and make terminals disagree about widths.
+_INVISIBLE = re.compile(
+    r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u2060\ufeff]"
+)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -26,8 +29,10 @@ def inert(text: str) -> str:
     Carriage returns become newlines first so Windows line ends keep their meaning.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Unicode line and paragraph separators break lines in some terminals but not others.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     text = _CONTROLS.sub(_visible, text)
-    return _BIDI.sub("", text)
+    return _INVISIBLE.sub("", text)
 
 
 def one_line(text: str, limit: int | None = None) -> str:

@@ -240,3 +240,17 @@ def test_the_app_refuses_a_bad_config_and_leaves_it_alone(tmp_path: Path) -> Non
     assert "line 3" in result.stderr and "max_tokens" in result.stderr
     assert "Traceback" not in result.stderr
     assert path.read_text("utf-8") == text
+
+
+def test_the_api_key_never_appears_in_a_repr(tmp_path: Path) -> None:
+    # Crash reports print locals; the settings and start options must not carry the key there.
+    from claude_tui.cli import build_parser, resolve
+
+    config = tmp_path / "config.toml"
+    config.write_text('api_key = "sk-ant-secret-123"\n', encoding="utf-8")
+    settings = load_settings(config)
+    assert settings.api_key == "sk-ant-secret-123"
+    options = resolve(build_parser().parse_args(["--config", str(config)]), environ={})
+    assert options.api_key == "sk-ant-secret-123"
+    assert "sk-ant-secret-123" not in repr(settings)
+    assert "sk-ant-secret-123" not in repr(options)

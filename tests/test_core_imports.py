@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 CORE = [
-    "atomic", "conversation", "store", "config", "cli", "text", "events", "protocol",
+    "atomic", "conversation", "store", "config", "cli", "data_lock", "text", "events",
+    "protocol",
     "request", "chat", "providers.base", "providers.demo", "providers.demo_replies",
     "providers.anthropic",
 ]

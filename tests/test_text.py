@@ -65,3 +65,10 @@ def test_one_line_flattens_and_shortens() -> None:
     assert len(one_line("word " * 50, limit=20)) == 20
     assert one_line("short", limit=5) == "short"
     assert one_line("anything", limit=0) == ""
+
+
+def test_zero_width_characters_and_unicode_line_separators_cannot_disguise_a_title() -> None:
+    # "pay\u200bpal" would look exactly like "paypal" in a tab label or the picker.
+    assert one_line("pay\u200bpal\u2060\ufeff\u200c") == "paypal"
+    assert inert("one\u2028two\u2029three") == "one\ntwo\nthree"
+    assert one_line("one\u2028two") == "one two"
