@@ -5,7 +5,8 @@ Layout under the data folder (``<user data dir>/claude-tui``):
 - ``conversations/<id>.json``: one conversation each (mode 0600, folder 0700)
 - ``conversations/index.json``: what a list needs, rebuilt from the files when stale
 - ``conversations/damaged/``: files that could not be read, moved aside with their bytes intact
-- ``tabs.json``: which conversations are open as tabs, in order, and the active one
+- ``tabs.json``: which conversations are open as tabs, in order, the active one, and the text
+  typed but not sent in each tab's composer
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import copy
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,13 @@ from claude_tui.conversation import (
 )
 
 INDEX_NAME = "index.json"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 # A temporary file this old was left by a writer that died; younger ones may be in use.
 STALE_TEMP_SECONDS = 600
+# How much message text the index keeps per conversation for the picker's filter: enough for
+# the words a user remembers a chat by, small enough that the index stays cheap to read.
+PREVIEW_PER_MESSAGE = 1000
+PREVIEW_TOTAL = 6000
 
 
 class StoreError(Exception):
@@ -107,6 +112,8 @@ def _entry_matches(cached: Any, stat: os.stat_result) -> bool:
 class TabState:
     open: list[str]
     active: str | None
+    # Conversation id -> the unsent text in its composer (open tabs only, never empty).
+    drafts: dict[str, str] = field(default_factory=dict)
 
 
 def _encode(conversation: Conversation) -> bytes:
@@ -128,9 +135,9 @@ def _summary_of(conversation: Conversation) -> ConversationSummary:
     for message in conversation.messages:
         text = message.text
         if text:
-            preview_parts.append(text[:400])
-            size += len(text[:400])
-        if size > 1200:
+            preview_parts.append(text[:PREVIEW_PER_MESSAGE])
+            size += len(text[:PREVIEW_PER_MESSAGE])
+        if size > PREVIEW_TOTAL:
             break
     return ConversationSummary(
         id=conversation.id,
@@ -159,7 +166,7 @@ class ConversationStore:
         self._ended_messages: dict[str, list[dict[str, Any]]] = {}
         # Ids whose file this store has read or written, so it knows what is on disk.
         self._seen: set[str] = set()
-        private_dir(self.data_dir)
+        private_dir(self.data_dir, ours=False)
         private_dir(self.folder)
 
     # paths -----------------------------------------------------------------------------------
@@ -416,9 +423,20 @@ class ConversationStore:
             if is_valid_id(conv_id) and conv_id not in seen and self.path_for(conv_id).exists():
                 seen.append(conv_id)
         active = data.get("active")
-        return TabState(open=seen, active=active if active in seen else (seen[0] if seen else None))
+        return TabState(open=seen, active=active if active in seen else (seen[0] if seen else None),
+                        drafts=_drafts(data.get("drafts"), seen))
 
     def save_tabs(self, state: TabState) -> None:
         open_ids = [i for i in state.open if is_valid_id(i)]
         active = state.active if state.active in open_ids else None
-        atomic_write(self.tabs_path, json_bytes({"open": open_ids, "active": active}))
+        drafts = _drafts(state.drafts, open_ids)
+        atomic_write(self.tabs_path,
+                     json_bytes({"open": open_ids, "active": active, "drafts": drafts}))
+
+
+def _drafts(found: object, open_ids: list[str]) -> dict[str, str]:
+    """The drafts of open tabs that are text; anything else in ``found`` is left out."""
+    if not isinstance(found, dict):
+        return {}
+    return {conv_id: text for conv_id, text in found.items()
+            if conv_id in open_ids and isinstance(text, str) and text}

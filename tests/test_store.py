@@ -511,3 +511,45 @@ def test_tabs_hold_only_valid_ids(store: ConversationStore) -> None:
     raw = json.dumps({"open": ["../x", a.id, a.id], "active": "../x"}).encode()
     store.tabs_path.write_bytes(raw)
     assert store.load_tabs() == TabState(open=[a.id], active=a.id)
+
+
+def test_drafts_round_trip_for_open_tabs_only(store: ConversationStore) -> None:
+    a, b, closed = (saved(store, t) for t in "abc")
+    store.save_tabs(TabState(open=[a.id, b.id], active=b.id,
+                             drafts={a.id: "half a thought\nsecond line", b.id: "",
+                                     closed.id: "from a closed tab"}))
+    assert ConversationStore(store.data_dir).load_tabs() == TabState(
+        open=[a.id, b.id], active=b.id, drafts={a.id: "half a thought\nsecond line"})
+    # Deleting a conversation keeps the other tabs' drafts and drops its own.
+    store.delete(a.id)
+    assert store.load_tabs() == TabState(open=[b.id], active=b.id, drafts={})
+    store.save_tabs(TabState(open=[b.id], active=b.id, drafts={b.id: "kept"}))
+    store.delete(closed.id)
+    assert store.load_tabs().drafts == {b.id: "kept"}
+
+
+@pytest.mark.parametrize("drafts", ["text", [1, 2], {"x": 5}, None, 7])
+def test_bad_drafts_are_ignored_and_the_tabs_kept(store: ConversationStore, drafts: object) -> None:
+    a, b = saved(store, "a"), saved(store, "b")
+    bad: dict[str, object] = {"open": [a.id, b.id], "active": a.id, "drafts": drafts}
+    if isinstance(drafts, dict):
+        bad["drafts"] = {**drafts, a.id: ["not", "text"], b.id: "good", "../x": "bad id"}
+    store.tabs_path.write_bytes(json.dumps(bad).encode())
+    expected = {b.id: "good"} if isinstance(drafts, dict) else {}
+    assert store.load_tabs() == TabState(open=[a.id, b.id], active=a.id, drafts=expected)
+
+
+def test_a_tabs_file_without_drafts_still_loads(store: ConversationStore) -> None:
+    a = saved(store, "a")
+    store.tabs_path.write_bytes(json.dumps({"open": [a.id], "active": a.id}).encode())
+    assert store.load_tabs() == TabState(open=[a.id], active=a.id, drafts={})
+
+
+def test_a_data_folder_the_user_chose_keeps_its_mode(tmp_path: Path) -> None:
+    # `--data-dir ~/notes` must not make the user's own folder private behind their back.
+    notes = tmp_path / "notes"
+    notes.mkdir(mode=0o755)
+    os.chmod(notes, 0o755)
+    store = ConversationStore(notes)
+    assert notes.stat().st_mode & 0o777 == 0o755
+    assert store.folder.stat().st_mode & 0o777 == 0o700

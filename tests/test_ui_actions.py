@@ -6,6 +6,8 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from textual.geometry import Size
+from textual.widgets import Static
 
 from claude_tui.cli import build_parser, resolve
 from claude_tui.config import default_config_path
@@ -64,7 +66,8 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         assert pane.conversation.id == ended.id
         assert pane.composer is None
         assert "The demo model ended this conversation" in screen_text(app)
-        assert tabs_file(data_dir) == {"open": [shown.id, ended.id], "active": ended.id}
+        assert tabs_file(data_dir)["open"] == [shown.id, ended.id]
+        assert tabs_file(data_dir)["active"] == ended.id
         # Choosing an open one again focuses its tab instead of opening a second.
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
@@ -213,6 +216,69 @@ async def test_a_long_conversation_shows_the_recent_part_first(data_dir) -> None
         assert not view.query(EarlierButton)
         blocks = list(view.query(MessageBlock))
         assert [b.index for b in blocks] == list(range(3 * RECENT))
+
+
+async def test_a_history_of_long_messages_shows_its_recent_part_by_size(data_dir) -> None:
+    words = [f"message number {n} " + "lorem ipsum " * 500 for n in range(12)]  # 6 KB each
+    long = _stored(data_dir, words)
+    ConversationStore(data_dir).save_tabs(TabState(open=[long.id], active=long.id))
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = active(app).view
+        # Two messages make 12 KB; a third would pass RECENT_CHARS (16 KB).
+        assert [b.index for b in view.query(MessageBlock)] == [10, 11]
+        assert "Show 2 earlier messages" in str(view.query_one(EarlierButton).label)
+        for _ in range(5):
+            await pilot.press("ctrl+up")
+            await pilot.pause()
+        assert [b.index for b in view.query(MessageBlock)] == list(range(12))
+        assert not view.query(EarlierButton)
+
+
+async def test_a_huge_last_reply_still_shows_with_its_question(data_dir) -> None:
+    huge = _stored(data_dir, ["small question", "big answer " * 6000])
+    ConversationStore(data_dir).save_tabs(TabState(open=[huge.id], active=huge.id))
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = active(app).view
+        assert [b.index for b in view.query(MessageBlock)] == [0, 1]
+        assert not view.query(EarlierButton)
+
+
+async def test_history_messages_are_laid_out_once_at_a_width_that_does_not_change(
+    data_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measuring a message renders all its Markdown: not twice at the same width, and the
+    transcript's width does not change when its history overflows the screen."""
+    measured: list[tuple[int, int]] = []
+    real = Static.get_content_height
+
+    def measuring(self: Static, container: Size, viewport: Size, width: int) -> int:
+        if isinstance(self, MessageBlock):
+            measured.append((self.index, width))
+        return real(self, container, viewport, width)
+
+    monkeypatch.setattr(Static, "get_content_height", measuring)
+    short = _stored(data_dir, ["a short one", "a short answer"])
+    long = _stored(data_dir, [f"**message** number {n} " + "text " * 60 for n in range(12)])
+    ConversationStore(data_dir).save_tabs(TabState(open=[short.id, long.id], active=long.id))
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = active(app).view
+        assert view.max_scroll_y > 0  # the history overflows: the scrollbar shows
+        await pilot.resize_terminal(SIZE[0] - 10, SIZE[1])
+        await pilot.pause()
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert len(measured) == len(set(measured)), "a message was measured twice"
+        long_width = view.query(MessageBlock).first().size.width
+        await pilot.press("alt+1")
+        await pilot.pause()
+        assert active(app).view.max_scroll_y == 0
+        assert active(app).view.query(MessageBlock).first().size.width == long_width
 
 
 async def test_the_status_line_shows_model_and_token_use(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
+from claude_tui.providers.anthropic import AnthropicProvider
 from claude_tui.ui.app import DEMO_NOTICE, ClaudeTUI
 from claude_tui.ui.widgets.composer import Composer
 from tests.fake_api import FakeAPI, reply, text
@@ -21,6 +23,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     screen_text,
     settle,
     type_and_send,
+    until,
 )
 
 
@@ -81,6 +84,45 @@ async def test_the_sdk_is_ready_after_start_up(
 ) -> None:
     app = ClaudeTUI(claude_options(fake_api, monkeypatch))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.sdk_ready is not None)
+        assert app.sdk_ready is True
         assert app.claude is not None and app.claude._client is not None
+
+
+def test_quitting_does_not_wait_for_the_sdk_warm_up(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, data_dir
+) -> None:
+    """A user quitting in the first second must not wait for the SDK import to finish."""
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_warm_up(self: object) -> None:
+        started.set()
+        release.wait(timeout=20)  # bounded, so the old behaviour fails instead of hanging
+        finished.set()
+
+    monkeypatch.setattr(AnthropicProvider, "warm_up", slow_warm_up)
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch))
+
+    async def quit_once_warming(pilot) -> None:
+        await until(pilot, started.is_set)
+        await pilot.press("ctrl+q")
+
+    # app.run() ends with asyncio.run, which joins its default executor's threads.
+    app.run(headless=True, size=SIZE, auto_pilot=quit_once_warming)
+    try:
+        assert started.is_set()
+        assert not finished.is_set(), "quitting waited for the warm-up"
+        assert app.sdk_ready is None
+    finally:
+        release.set()
+
+
+async def test_the_footer_keeps_its_labels_short(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        for label in ("New", "Close tab", "Open", "Rename", "End", "Help", "Quit"):
+            assert label in footer, label
+        assert "New conversation in a new tab" not in footer
+        assert "permanent" not in footer

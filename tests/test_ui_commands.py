@@ -70,6 +70,10 @@ async def test_hits_show_their_key_and_every_action_is_offered() -> None:
         hits = [hit async for hit in provider.discover()]
         by_name = {hit.text: hit for hit in hits}
         assert "f4" in (by_name["End conversation…"].help or "")
+        # The palette explains, as the help screen does: the footer's "End" would not.
+        assert "permanent" in (by_name["End conversation…"].help or "")
+        assert "Find and open any stored conversation" in (
+            by_name["Open a conversation…"].help or "")
         assert "ctrl+n" in (by_name["New conversation"].help or "")
         for name in ("Export conversation as Markdown", "Copy a message…",
                      "Delete conversation…", "Open a conversation…", "Quit"):

@@ -310,6 +310,8 @@ async def test_branching_opens_a_new_tab_with_the_chosen_message(
         assert app.focused is branch.composer
         assert [m.text for m in branch.conversation.messages] == ["first message", "first answer"]
         assert tabs_file(data_dir)["open"] == [ended.id, branch.conversation.id]
+        # The prefilled message is a draft like any other: a restart would bring it back.
+        assert tabs_file(data_dir)["drafts"] == {branch.conversation.id: "second message"}
         fake_api.add(reply(text("A fresh answer.")))
         await pilot.press("enter")
         await settle(pilot)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
+from textual.widgets import Input
 
+from claude_tui.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.screens.rename import RenameScreen
 from claude_tui.ui.widgets.composer import Composer
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
@@ -17,6 +20,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     settle,
     tabs_file,
     type_and_send,
+    until,
 )
 
 
@@ -55,7 +59,8 @@ async def test_new_close_cycle_and_jump_with_keys(data_dir) -> None:
         await pilot.pause()
         assert ids(app) == [first, third]
         assert active(app).conversation.id == third
-        assert (data_dir / "conversations" / f"{second}.json").exists()  # the file is kept
+        # Never used: its file went with it, so it does not linger in the ctrl+o list.
+        assert not (data_dir / "conversations" / f"{second}.json").exists()
         assert app.focused is active(app).composer
 
 
@@ -102,17 +107,17 @@ async def test_tab_state_is_saved_on_every_change(data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         (first,) = ids(app)
-        assert tabs_file(data_dir) == {"open": [first], "active": first}
+        assert tabs_file(data_dir) == {"open": [first], "active": first, "drafts": {}}
         await pilot.press("ctrl+n")
         await pilot.pause()
         second = ids(app)[1]
-        assert tabs_file(data_dir) == {"open": [first, second], "active": second}
+        assert tabs_file(data_dir) == {"open": [first, second], "active": second, "drafts": {}}
         await pilot.press("alt+left")
         await pilot.pause()
         assert tabs_file(data_dir)["active"] == first
         await pilot.press("ctrl+w")
         await pilot.pause()
-        assert tabs_file(data_dir) == {"open": [second], "active": second}
+        assert tabs_file(data_dir) == {"open": [second], "active": second, "drafts": {}}
 
 
 async def test_restart_restores_the_same_tabs_in_order_with_the_same_active(data_dir) -> None:
@@ -144,6 +149,83 @@ async def test_restart_restores_the_same_tabs_in_order_with_the_same_active(data
     assert conversation_file(data_dir, before[0])["messages"][0]["content"][0]["text"] == (
         "first conversation"
     )
+
+
+async def test_closing_a_used_tab_keeps_its_file_and_an_unused_one_deletes_it(data_dir) -> None:
+    store = ConversationStore(data_dir)
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_and_send(pilot, "worth keeping")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("f2")  # a title alone is worth keeping too
+        await until(pilot, lambda: isinstance(app.screen, RenameScreen))
+        app.screen.query_one(Input).value = "Named, not yet written"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, RenameScreen))
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        used, named, unused = ids(app)
+        await pilot.press("ctrl+w", "ctrl+w", "ctrl+w")
+        await pilot.pause()
+        fresh = ids(app)  # the last tab closed: a fresh one took its place
+        assert len(fresh) == 1 and fresh[0] not in (used, named, unused)
+    listed = {summary.id for summary in store.list()}
+    assert used in listed and named in listed
+    assert unused not in listed
+    assert not (data_dir / "conversations" / f"{unused}.json").exists()
+
+
+async def test_empty_tabs_open_at_quit_are_kept_and_restored(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        before = ids(app)
+        await pilot.press("ctrl+q")
+    assert len(before) == 2
+    again = ClaudeTUI(demo_options())
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert ids(again) == before
+        assert active(again).conversation.id == before[1]
+
+
+async def test_drafts_survive_switching_tabs_and_a_restart(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"first", "ctrl+j", *"draft")
+        await pilot.press("ctrl+n", *"second draft", "ctrl+n")
+        await pilot.pause()
+        first, second, third = ids(app)
+        await pilot.press("alt+1")
+        await pilot.pause()
+        assert active(app).composer.text == "first\ndraft"  # kept while other tabs showed
+        assert panes(app)[1].composer.text == "second draft"
+        # Saved with the tab state on the switch, not on every key.
+        assert tabs_file(data_dir)["drafts"] == {first: "first\ndraft", second: "second draft"}
+        await pilot.press(*" and more", "alt+2")
+        await pilot.pause()
+        await pilot.press(*" too")  # typed after the last switch: saved at quit
+        await pilot.press("ctrl+q")
+
+    again = ClaudeTUI(demo_options())
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert ids(again) == [first, second, third]
+        assert active(again).conversation.id == second
+        assert [p.composer.text for p in panes(again)] == [
+            "first\ndraft and more", "second draft too", ""]
+        await type_and_send(pilot, "")  # enter sends the restored draft as typed
+        await settle(pilot)
+        assert active(again).conversation.messages[0].text == "second draft too"
+        assert active(again).composer.text == ""
+        await pilot.press("alt+1")  # a switch saves again: the sent draft is gone
+        await pilot.pause()
+    assert tabs_file(data_dir)["drafts"] == {first: "first\ndraft and more"}
 
 
 async def test_labels_are_inert_short_and_one_line(data_dir) -> None:

@@ -104,7 +104,7 @@ to me.
 # tests/test_demo.py checks that the two agree.
 _KEY_ROWS = (
     ("`ctrl+n`", "New conversation"),
-    ("`ctrl+w`", "Close the tab (the conversation is kept)"),
+    ("`ctrl+w`", "Close the tab (the conversation is kept unless empty)"),
     ("`alt+left` / `ctrl+pageup`", "Previous tab"),
     ("`alt+right` / `ctrl+pagedown`", "Next tab"),
     ("`alt+1` … `alt+9`", "Jump to tab 1 to 9"),

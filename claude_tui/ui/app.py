@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult
@@ -59,6 +60,8 @@ class ClaudeTUI(ConversationActions, App[None]):
             config_path=self.settings.path,
         )
         self.claude: AnthropicProvider | None = None
+        # Set once the SDK warm-up thread reports back (False if it failed).
+        self.sdk_ready: bool | None = None
         if options.api_key:
             # The module is light; the SDK inside it is imported by warm_up() after first paint.
             from claude_tui.providers.anthropic import AnthropicProvider
@@ -108,7 +111,7 @@ class ClaudeTUI(ConversationActions, App[None]):
                 conversation = self.store.load(conversation_id)
             except StoreError:
                 continue  # a damaged file is reported from store.damaged
-            await self._add_pane(conversation)
+            await self._add_pane(conversation, state.drafts.get(conversation_id, ""))
         self._restoring = False
         if not self.tabs.order:
             await self.open_new_tab(self.engine.new_conversation(self.options.model))
@@ -117,9 +120,27 @@ class ClaudeTUI(ConversationActions, App[None]):
         await self.show_tab(active)
 
     def _warm_up(self) -> None:
-        claude = self.claude
-        if claude is not None:
-            self.run_worker(claude.warm_up, thread=True, group="warm-up", exit_on_error=False)
+        # A daemon thread of its own, not a thread worker: those run in asyncio's default
+        # executor, which asyncio.run joins at exit, so quitting would wait for the SDK import.
+        if self.claude is not None:
+            threading.Thread(target=self._warm_up_thread, args=(self.claude,),
+                             name="sdk-warm-up", daemon=True).start()
+
+    def _warm_up_thread(self, claude: AnthropicProvider) -> None:
+        try:
+            claude.warm_up()
+        except Exception as exc:  # the first request reports it again, to the user
+            error: Exception | None = exc
+        else:
+            error = None
+        if not self.is_running:
+            return  # the app is gone; there is nobody to tell
+        # The app may stop between the check and the call: then its loop refuses it.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._warmed_up, error)
+
+    def _warmed_up(self, error: Exception | None) -> None:
+        self.sdk_ready = error is None
 
     def _save_theme(self, theme: Theme) -> None:
         if theme.name == self.settings.theme:
@@ -151,10 +172,16 @@ class ClaudeTUI(ConversationActions, App[None]):
         return self.pane_for(self.tabs.active)
 
     def save_tabs(self) -> None:
+        """Write the open tabs and their unsent drafts (on every tab change, and at quit)."""
         if self._restoring:
             return
+        state = self.tabs.state()
+        for conversation_id, pane in self._panes.items():
+            draft = pane.draft
+            if draft:
+                state.drafts[conversation_id] = draft
         try:
-            self.store.save_tabs(self.tabs.state())
+            self.store.save_tabs(state)
         except OSError as exc:
             self.notify(f"The open tabs could not be saved: {exc}", severity="warning",
                         markup=False)
@@ -213,6 +240,10 @@ class ClaudeTUI(ConversationActions, App[None]):
         following = self.tabs.remove(conversation_id)
         del self._panes[conversation_id]
         await self.tabbed.remove_pane(pane_id(conversation_id))
+        if is_unused(pane.conversation):
+            # A tab opened and closed unused would stay in the ctrl+o list for good.
+            with contextlib.suppress(StoreError, OSError):
+                self.store.delete(conversation_id)
         if following is None:
             # The last tab went: start afresh rather than show an empty window.
             await self.open_new_tab(self.engine.new_conversation(self.options.model))
@@ -385,11 +416,21 @@ class ClaudeTUI(ConversationActions, App[None]):
         )
         self.start_turn(pane, coro, "end")
 
+    async def action_quit(self) -> None:
+        self.save_tabs()  # the drafts typed since the last tab change
+        await super().action_quit()
+
     async def on_unmount(self) -> None:
         for provider in (self.claude, self.demo):
             if provider is not None:
                 with contextlib.suppress(Exception):  # closing must not hide the real outcome
                     await provider.aclose()
+
+
+def is_unused(conversation: Conversation) -> bool:
+    """Nothing was ever written in it, nor a title given: not worth keeping once closed."""
+    return not conversation.messages and not conversation.title.strip() and (
+        not conversation.is_ended)
 
 
 def run_app(options: StartOptions) -> int:

@@ -1,7 +1,8 @@
 """Every key binding of the app, as data.
 
 Each binding has an id, so a ``[keymap]`` table in the config can remap it
-(``new_conversation = "ctrl+t"``), and a group, so the help screen can list them together.
+(``new_conversation = "ctrl+t"``), a group, so the help screen can list them together, a short
+description for the footer and a longer help text for the help screen and the command palette.
 The keys are the contract of DESIGN.md section 3.
 """
 
@@ -26,10 +27,15 @@ class KeySpec:
     id: str
     keys: str
     action: str
-    description: str
+    description: str  # short: the footer's label
     group: str
     show: bool = False  # in the footer
     priority: bool = False
+    help: str = ""  # what it does, in a sentence: the help screen and the command palette
+
+    @property
+    def explained(self) -> str:
+        return self.help or self.description
 
     def binding(self) -> Binding:
         return Binding(
@@ -39,6 +45,7 @@ class KeySpec:
             show=self.show,
             priority=self.priority,
             id=self.id,
+            tooltip=self.explained,
         )
 
 
@@ -50,38 +57,50 @@ def _jump(n: int) -> KeySpec:
         description=f"Tab {n}",
         group="Tabs",
         priority=True,
+        help=f"Go to tab {n}",
     )
 
 
 APP_KEYS: list[KeySpec] = [
     KeySpec("new_conversation", "ctrl+n", "new_conversation", "New", "Tabs", show=True,
-            priority=True),
-    KeySpec("close_tab", "ctrl+w", "close_tab", "Close tab", "Tabs", show=True, priority=True),
+            priority=True, help="New conversation in a new tab"),
+    KeySpec("close_tab", "ctrl+w", "close_tab", "Close tab", "Tabs", show=True, priority=True,
+            help="Close this tab (its conversation is kept if used)"),
     KeySpec("previous_tab", "alt+left,ctrl+pageup", "previous_tab", "Previous tab", "Tabs",
-            priority=True),
+            priority=True, help="Show the tab to the left"),
     KeySpec("next_tab", "alt+right,ctrl+pagedown", "next_tab", "Next tab", "Tabs",
-            priority=True),
+            priority=True, help="Show the tab to the right"),
     *[_jump(n) for n in range(1, 10)],
-    KeySpec("open_conversation", "ctrl+o", "open_conversation", "Open", "Conversations",
-            show=True, priority=True),
-    KeySpec("rename", "f2", "rename", "Rename", "Conversations", show=True),
-    KeySpec("copy_reply", "f3", "copy_reply", "Copy reply", "Conversations"),
-    KeySpec("end_conversation", "f4", "end_conversation", "End", "Conversations", show=True),
-    KeySpec("retry", "ctrl+r", "retry", "Retry", "Conversation", priority=True),
-    KeySpec("branch", "f8", "branch", "Branch", "Conversations"),
-    KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation"),
-    KeySpec("show_earlier", "ctrl+up", "show_earlier", "Show earlier messages", "Conversation"),
-    KeySpec("help", "f1", "help", "Help", "App", show=True),
-    KeySpec("command_palette", "ctrl+p", "command_palette", "Commands", "App"),
-    KeySpec("quit", "ctrl+q", "quit", "Quit", "App", show=True, priority=True),
+    KeySpec("open_conversation", "ctrl+o", "open_conversation", "Open", "Tabs", show=True,
+            priority=True, help="Find and open any stored conversation"),
+    KeySpec("rename", "f2", "rename", "Rename", "Conversation", show=True,
+            help="Rename this conversation"),
+    KeySpec("copy_reply", "f3", "copy_reply", "Copy reply", "Conversation",
+            help="Copy the last reply to the clipboard"),
+    KeySpec("end_conversation", "f4", "end_conversation", "End", "Conversation", show=True,
+            help="End this conversation (asks to confirm; permanent)"),
+    KeySpec("retry", "ctrl+r", "retry", "Retry", "Conversation", priority=True,
+            help="Send the last unanswered message again"),
+    KeySpec("branch", "f8", "branch", "Branch", "Conversation",
+            help="Branch into a new tab from an earlier message"),
+    KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation",
+            help="Stop the reply being written (what came is kept)"),
+    KeySpec("show_earlier", "ctrl+up", "show_earlier", "Show earlier messages", "Conversation",
+            help="Show earlier messages of a long conversation"),
+    KeySpec("help", "f1", "help", "Help", "App", show=True, help="Help (this list of keys)"),
+    KeySpec("command_palette", "ctrl+p", "command_palette", "Commands", "App",
+            help="Find any command by name"),
+    KeySpec("quit", "ctrl+q", "quit", "Quit", "App", show=True, priority=True,
+            help="Quit (open tabs and unsent text are kept)"),
 ]
 
 # Keys of the composer (a text area), listed in the help screen; bound by the composer itself.
 COMPOSER_KEYS: list[KeySpec] = [
-    KeySpec("send", "enter", "send", "Send", "Composer"),
-    KeySpec("newline", "ctrl+j,shift+enter", "newline", "New line", "Composer"),
+    KeySpec("send", "enter", "send", "Send", "Composer", help="Send the message"),
+    KeySpec("newline", "ctrl+j,shift+enter", "newline", "New line", "Composer",
+            help="Start a new line"),
     KeySpec("delete_word", "alt+backspace,ctrl+backspace", "delete_word_left",
-            "Delete word", "Composer"),
+            "Delete word", "Composer", help="Delete the word before the cursor"),
 ]
 
 # Keys that jump to a tab while the composer has focus must not be typed as "¡", "™", ...

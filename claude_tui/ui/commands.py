@@ -50,7 +50,7 @@ def _command(spec: KeySpec, keys: str) -> PaletteCommand:
         spec.id, spec.description
     )
     shown = ", ".join(shown_keys(keys))
-    help_text = f"{spec.description} · {shown}" if shown else spec.description
+    help_text = f"{spec.explained} · {shown}" if shown else spec.explained
     return PaletteCommand(name, spec.action, help_text, discoverable=not jump)
 
 

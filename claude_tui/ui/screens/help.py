@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -17,7 +18,7 @@ from claude_tui.ui.screens.picker import PICKER_KEYS
 
 # Typed in the composer rather than bound to a key.
 COMPOSER_COMMANDS: list[tuple[str, str]] = [
-    ("/end", "End this conversation (asks to confirm)"),
+    ("/end", "End this conversation (asks to confirm; permanent)"),
 ]
 
 
@@ -47,7 +48,7 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]
             if len(jumps) == 1:
                 rows.append(("", ""))  # placeholder: the jumps are shown where they start
             continue
-        rows.append((", ".join(keys) or "(unbound)", spec.description))
+        rows.append((", ".join(keys) or "(unbound)", spec.explained))
     if jumps:
         rows = groups[jumps[0][0].group]
         at = rows.index(("", ""))
@@ -62,7 +63,7 @@ def _jump_rows(jumps: list[tuple[KeySpec, list[str]]]) -> list[tuple[str, str]]:
     """One "alt+1..9" row when the jumps keep their default keys, else one row each."""
     if all(keys == [f"alt+{n}"] for n, (_spec, keys) in enumerate(jumps, 1)):
         return [(f"alt+1..{len(jumps)}", f"Go to tab 1..{len(jumps)}")]
-    return [(", ".join(keys) or "(unbound)", spec.description) for spec, keys in jumps]
+    return [(", ".join(keys) or "(unbound)", spec.explained) for spec, keys in jumps]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -95,8 +96,11 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def _table(rows: list[tuple[str, str]], width: int) -> Content:
-    lines = []
+def _table(rows: list[tuple[str, str]], width: int) -> Table:
+    """Keys in a column of their own; a long description wraps within its column."""
+    table = Table.grid(expand=True)
+    table.add_column(width=width, no_wrap=True)
+    table.add_column(ratio=1)
     for keys, description in rows:
-        lines.append(Content.assemble((keys.ljust(width), "bold"), description))
-    return Content("\n").join(lines)
+        table.add_row(Text(keys, style="bold"), Text(description))
+    return table

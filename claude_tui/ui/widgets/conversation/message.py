@@ -13,7 +13,9 @@ from rich.console import Group, RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.timer import Timer
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Markdown, Static, TabPane
 from textual.widgets.markdown import MarkdownStream
@@ -31,8 +33,22 @@ class MessageBlock(Static):
     def __init__(self, message: Message, index: int) -> None:
         self.message = message
         self.index = index
+        # Height by width. Textual forgets a widget's measured height whenever its size is set,
+        # and measuring renders the whole Markdown again: the slow part of showing a history.
+        self._heights: dict[int, int] = {}
         super().__init__(self._renderable(message), markup=False)
         self.add_class(f"-{message.role}")
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = super().get_content_height(container, viewport, width)
+            self._heights[width] = height
+        return height
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._heights = {}
+        super().update(content, layout=layout)
 
     @staticmethod
     def _renderable(message: Message) -> RenderableType:

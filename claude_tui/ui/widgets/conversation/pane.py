@@ -94,6 +94,16 @@ class ConversationPane(TabPane):
         found = self.query("#composer")
         return found.first(Composer) if found else None
 
+    @property
+    def draft(self) -> str:
+        """The text typed but not sent ("" once the conversation is read-only)."""
+        if not self.is_writable:
+            return ""
+        if not self.is_mounted:
+            return self._composer_text
+        composer = self.composer
+        return composer.text if composer is not None else ""
+
     def focus_composer(self) -> None:
         composer = self.composer
         if composer is not None:

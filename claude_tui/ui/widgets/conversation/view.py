@@ -18,8 +18,12 @@ from claude_tui.ui.widgets.conversation.message import (
     widgets_for,
 )
 
-# How many messages a tab shows at first, and how many more each "show earlier" adds.
+# How much a tab shows at first, and how much more each "show earlier" adds: at most RECENT
+# messages and about RECENT_CHARS characters of text, but always at least MIN_SHOWN messages.
+# Size, not count, sets how long the first paint takes: each message is rendered to measure it.
 RECENT = 40
+RECENT_CHARS = 16_000
+MIN_SHOWN = 2
 
 
 class EarlierButton(Button):
@@ -48,10 +52,7 @@ class ConversationView(VerticalScroll):
             return
         self.loaded = True
         total = len(self.conversation.messages)
-        self.first_shown = max(0, total - RECENT)
-        # Never start on a tool-result turn: it belongs with the reply before it.
-        while self.first_shown > 0 and not self._starts_turn(self.first_shown):
-            self.first_shown -= 1
+        self.first_shown = self._start_before(total)
         widgets: list[Widget] = []
         if self.first_shown > 0:
             widgets.append(EarlierButton(self._earlier_label(), id="earlier"))
@@ -66,15 +67,28 @@ class ConversationView(VerticalScroll):
         message = self.conversation.messages[index]
         return message.role == "assistant" or message.is_user_text
 
+    def _start_before(self, end: int) -> int:
+        """Where the part of the conversation shown next, ending before ``end``, starts."""
+        messages = self.conversation.messages
+        start, size = end, 0
+        while start > 0 and end - start < RECENT:
+            grown = size + len(messages[start - 1].text)
+            if end - start >= MIN_SHOWN and grown > RECENT_CHARS:
+                break
+            start, size = start - 1, grown
+        # Never start on a tool-result turn: it belongs with the reply before it.
+        while start > 0 and not self._starts_turn(start):
+            start -= 1
+        return start
+
     def _earlier_label(self) -> str:
-        return f"Show {min(RECENT, self.first_shown)} earlier messages (ctrl+up)"
+        count = self.first_shown - self._start_before(self.first_shown)
+        return f"Show {count} earlier messages (ctrl+up)"
 
     async def action_show_earlier(self) -> None:
         if self.first_shown == 0:
             return
-        start = max(0, self.first_shown - RECENT)
-        while start > 0 and not self._starts_turn(start):
-            start -= 1
+        start = self._start_before(self.first_shown)
         widgets: list[Widget] = []
         for index in range(start, self.first_shown):
             widgets.extend(widgets_for(self.conversation, index))
