@@ -101,14 +101,12 @@ async def test_overview_is_honest_and_lists_what_to_try() -> None:
 
 
 async def test_keys_reply_is_a_table_of_every_real_binding() -> None:
-    from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, JUMP_KEY_NAMES
+    from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS
 
     body = text_of(await reply("What are the keyboard shortcuts?"))
     assert "| key | what it does |" in body
     for spec in [*APP_KEYS, *COMPOSER_KEYS]:
         for key in spec.keys.split(","):
-            if key in JUMP_KEY_NAMES:  # the ESC-digit twins of alt+1..9
-                continue
             if re.fullmatch(r"alt\+[1-9]", key):
                 assert "`alt+1` … `alt+9`" in body
             else:

@@ -257,3 +257,49 @@ async def test_the_config_keymap_remaps_a_binding(data_dir) -> None:
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert len(panes(app)) == 2
+
+
+async def test_an_unknown_keymap_id_is_reported_and_the_composer_word_delete_remaps(
+    data_dir,
+) -> None:
+    app = ClaudeTUI(demo_options(keymap={"new_conversaton": "ctrl+t", "delete_word": "ctrl+d"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("new_conversaton" in m and "Unknown" in m for m in messages)
+        assert not any("delete_word" in m for m in messages)
+        composer = active(app).composer
+        composer.insert("two words")
+        await pilot.press("ctrl+d")
+        assert composer.text == "two "
+
+
+async def test_alt_backspace_from_a_terminal_deletes_a_word_and_keeps_the_tab(data_dir) -> None:
+    """Terminals send alt+backspace as ESC DEL, which Textual alone reads as ctrl+w."""
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        composer = active(app).composer
+        composer.insert("keep this word")
+        for event in XTermParser().feed("\x1b\x7f"):
+            app.post_message(event)
+        await pilot.pause()
+        assert len(panes(app)) == 2  # the tab is still open
+        assert active(app).composer.text == "keep this "
+
+
+async def test_typing_pound_or_section_sign_types_it_and_stays_in_the_tab(data_dir) -> None:
+    """£ (UK shift+3) and § (German shift+3) are the characters Textual gives ESC 3 and ESC 6."""
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.pause()
+        first = ids(app)[0]
+        await pilot.press("alt+1")
+        await pilot.pause()
+        for event in XTermParser().feed("Cost: £5 §2"):
+            app.post_message(event)
+        await pilot.pause()
+        assert active(app).conversation.id == first  # not tab 3, nor tab 6
+        assert active(app).composer.text == "Cost: £5 §2"

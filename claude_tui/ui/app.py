@@ -24,11 +24,12 @@ from claude_tui.events import ChatEvent
 from claude_tui.providers.demo import DemoProvider
 from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui.actions import ConversationActions
-from claude_tui.ui.bindings import APP_KEYS, app_bindings
+from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.tabs import OpenTabs
+from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.widgets.composer import Composer
 from claude_tui.ui.widgets.conversation.pane import ConversationPane, pane_id
 from claude_tui.ui.widgets.status import StatusLine
@@ -36,6 +37,7 @@ from claude_tui.ui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from claude_tui.providers.anthropic import AnthropicProvider
 
+REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 TURN_GROUP = "turn"
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
@@ -51,6 +53,7 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     def __init__(self, options: StartOptions) -> None:
         super().__init__()
+        install_terminal_keys()  # ESC 1 is alt+1, ESC DEL is alt+backspace
         self.options = options
         self.settings = options.settings
         self.store = ConversationStore(options.data_dir)
@@ -97,6 +100,13 @@ class ClaudeTUI(ConversationActions, App[None]):
                 severity="warning",
                 timeout=20,
                 markup=False,
+            )
+        unknown = sorted(set(self.settings.keymap) - REMAPPABLE_IDS)
+        if unknown:
+            self.notify(
+                f"Unknown binding ids in [keymap] of {self.settings.path}: {', '.join(unknown)}. "
+                "Press f1 for the keys; the ids are listed in the README.",
+                title="Keymap", severity="warning", timeout=15, markup=False,
             )
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)

@@ -11,15 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.binding import Binding
-from textual.keys import _character_to_key
 
-# Most terminals (and tmux) send alt+1 as ESC 1, which Textual reads as the character a Mac's
-# Option key types (alt+1 -> "¡"). Bind both names so the jump works everywhere.
-_ESC_DIGIT_CHARS = {"1": "¡", "2": "™", "3": "£", "4": "¢", "5": "∞", "6": "§", "7": "¶",
-                    "8": "•", "9": "ª"}
-ESC_DIGIT_KEYS: dict[str, str] = {
-    digit: _character_to_key(char) for digit, char in _ESC_DIGIT_CHARS.items()
-}
+# alt+1 and alt+backspace arrive as named here even from terminals that send ESC 1 and ESC DEL:
+# ui/terminal_keys.py teaches Textual's parser those sequences before the app starts.
 
 
 @dataclass(frozen=True)
@@ -32,6 +26,7 @@ class KeySpec:
     show: bool = False  # in the footer
     priority: bool = False
     help: str = ""  # what it does, in a sentence: the help screen and the command palette
+    fixed: bool = False  # not remappable with [keymap]
 
     @property
     def explained(self) -> str:
@@ -52,7 +47,7 @@ class KeySpec:
 def _jump(n: int) -> KeySpec:
     return KeySpec(
         id=f"jump_tab_{n}",
-        keys=f"alt+{n},{ESC_DIGIT_KEYS[str(n)]}",
+        keys=f"alt+{n}",
         action=f"jump_tab({n})",
         description=f"Tab {n}",
         group="Tabs",
@@ -96,15 +91,12 @@ APP_KEYS: list[KeySpec] = [
 
 # Keys of the composer (a text area), listed in the help screen; bound by the composer itself.
 COMPOSER_KEYS: list[KeySpec] = [
-    KeySpec("send", "enter", "send", "Send", "Composer", help="Send the message"),
+    KeySpec("send", "enter", "send", "Send", "Composer", help="Send the message", fixed=True),
     KeySpec("newline", "ctrl+j,shift+enter", "newline", "New line", "Composer",
             help="Start a new line"),
     KeySpec("delete_word", "alt+backspace,ctrl+backspace", "delete_word_left",
             "Delete word", "Composer", help="Delete the word before the cursor"),
 ]
-
-# Keys that jump to a tab while the composer has focus must not be typed as "¡", "™", ...
-JUMP_KEY_NAMES: frozenset[str] = frozenset(ESC_DIGIT_KEYS.values())
 
 
 def app_bindings() -> list[Binding]:

@@ -13,7 +13,7 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, JUMP_KEY_NAMES, KeySpec
+from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, KeySpec
 from claude_tui.ui.screens.picker import PICKER_KEYS
 
 # Typed in the composer rather than bound to a key.
@@ -32,8 +32,8 @@ def key_label(key: str) -> str:
 
 
 def shown_keys(keys: str) -> list[str]:
-    """The keys of a binding worth showing: without the internal names of ESC-digit keys."""
-    return [key_label(k) for k in keys.split(",") if k.strip() and k.strip() not in JUMP_KEY_NAMES]
+    """The keys of a binding, as a user types them."""
+    return [key_label(k) for k in keys.split(",") if k.strip()]
 
 
 def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -41,7 +41,7 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]
     groups: dict[str, list[tuple[str, str]]] = {}
     jumps: list[tuple[KeySpec, list[str]]] = []
     for spec in [*APP_KEYS, *COMPOSER_KEYS]:
-        keys = shown_keys(keymap.get(spec.id, spec.keys))
+        keys = shown_keys(spec.keys if spec.fixed else keymap.get(spec.id, spec.keys))
         rows = groups.setdefault(spec.group, [])
         if spec.id.startswith("jump_tab_"):
             jumps.append((spec, keys))

@@ -9,8 +9,6 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
-from claude_tui.ui.bindings import JUMP_KEY_NAMES
-
 # ctrl+w closes the tab here: deleting a word stays on alt+backspace and ctrl+backspace.
 _TAKEN_BY_APP = {"ctrl+w"}
 
@@ -34,7 +32,8 @@ class Composer(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         *_own_bindings(),
         Binding("ctrl+j,shift+enter", "newline", "New line", show=False, id="newline"),
-        Binding("alt+backspace,ctrl+backspace", "delete_word_left", "Delete word", show=False),
+        Binding("alt+backspace,ctrl+backspace", "delete_word_left", "Delete word", show=False,
+                id="delete_word"),
     ]
 
     class Submitted(Message):
@@ -51,20 +50,12 @@ class Composer(TextArea):
             placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",
         )
 
-    def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        # ESC-digit (alt+1 in most terminals) arrives as "¡", "™", ...: let the app jump tabs.
-        if key in JUMP_KEY_NAMES:
-            return False
-        return super().check_consume_key(key, character)
-
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.post_message(self.Submitted(self, self.text))
             return
-        if event.key in JUMP_KEY_NAMES:
-            return  # never typed; the app's binding handles it
         await super()._on_key(event)
 
     def action_newline(self) -> None:
