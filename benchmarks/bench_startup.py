@@ -57,7 +57,7 @@ sys.meta_path.insert(0, _Watch())
 """
 
 # Runs an app headless until its first paint; prints what it saw as JSON. With WARM set it then
-# waits for the app's workers (the SDK warm-up) while a probe task measures how late the event
+# waits for the SDK warm-up (app.sdk_ready) while a probe task measures how late the event
 # loop answers, which is how late a key press would be handled meanwhile.
 _FIRST_PAINT = """
 import asyncio, json
@@ -81,10 +81,13 @@ async def _autopilot(pilot):
     if WARM:
         lags = []
         probe = asyncio.create_task(_probe(lags))
-        await asyncio.sleep(0.05)  # the warm-up worker starts from a callback after the paint
-        await app.workers.wait_for_complete()
+        # The warm-up runs in a daemon thread started after the paint; it reports back by
+        # setting app.sdk_ready (True, or False if it failed) on the app's own loop.
+        while getattr(app, "sdk_ready", None) is None:
+            await asyncio.sleep(0.005)
         probe.cancel()
         _report["warm"] = time.time() - _t0
+        _report["sdk_ready"] = app.sdk_ready
         _report["anthropic_loaded"] = "anthropic" in sys.modules
         _report["max_lag"] = max(lags, default=0.0)
     app.exit()
@@ -188,7 +191,9 @@ def describe_sdk(reports: list[dict]) -> str:
                 f"{len(early)}/{len(reports)} runs, from {where}")
     imports = [r["anthropic_import"] for r in reports if r.get("anthropic_import")]
     if not imports:
-        return "anthropic not imported at all (as expected without a key)"
+        # With a key, the warm-up thread is a daemon: a process that exits at first paint
+        # does not wait for it, and may end before it imports anything.
+        return "anthropic not imported at all (without a key, or exited before the warm-up)"
     threads = sorted({i["thread"] for i in imports})
     note = (f"; already partly in sys.modules at the paint callback in {at_paint} runs "
             "(the warm-up thread had started)" if at_paint else "")

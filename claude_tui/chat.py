@@ -44,6 +44,7 @@ from claude_tui.events import (
     UsageUpdated,
     WarningIssued,
 )
+from claude_tui.providers.anthropic import BROKE_OFF
 from claude_tui.providers.base import ModelRequest, Provider, ProviderError, ReplyDone, TextChunk
 from claude_tui.request import build_request
 from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
@@ -54,8 +55,6 @@ ConfirmEnd = Callable[[Conversation, str], Awaitable[bool]]
 """(conversation, who_asked: "assistant" | "user") -> did the user confirm the permanent end?"""
 
 MAX_ROUND_TRIPS = 8
-BROKE_OFF = ("The reply broke off before it was complete (the connection closed early); "
-             "press ctrl+r to retry.")
 
 
 class ChatEngine:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.fake_api import fake_api  # noqa: F401
+
+if TYPE_CHECKING:
+    from tests.ui_helpers import Clock
 
 _CREDENTIAL_VARS = (
     "ANTHROPIC_API_KEY",
@@ -39,3 +43,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def data_dir(isolated_home: Path) -> Path:
     return isolated_home / "data" / "claude-tui"
+
+
+@pytest.fixture
+def dialog_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock the yes/no dialogs measure their grace period on, moved on by the test."""
+    from tests.ui_helpers import Clock  # the UI only where a test asks for it
+
+    clock = Clock()
+    monkeypatch.setattr("claude_tui.ui.screens.yes_no.clock", clock)
+    return clock

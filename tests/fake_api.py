@@ -185,6 +185,9 @@ def error(
     return ErrorReply(status, kind, message or f"fake {kind}", headers)
 
 
+CONNECT_TIMEOUT = 30.0  # seconds; see FakeAPI.provider
+
+
 def closed_port_url() -> str:
     """A base URL on 127.0.0.1 where nothing listens."""
     with socket.socket() as sock:
@@ -339,10 +342,18 @@ class FakeAPI:
 
     def provider(self, *, max_retries: int = 0, timeout: float | None = None,
                  api_key: str = API_KEY) -> Any:
+        """``timeout``: seconds to wait for the server's next bytes (the read timeout). The
+        connection itself gets a generous one: a busy machine may be slow to connect, and
+        a test about a stalled reply must not fail on that instead."""
         from claude_tui.providers.anthropic import AnthropicProvider
 
+        read_timeout: Any = timeout
+        if timeout is not None:
+            import anthropic
+
+            read_timeout = anthropic.Timeout(timeout, connect=CONNECT_TIMEOUT)
         return AnthropicProvider(api_key, base_url=self.base_url, max_retries=max_retries,
-                                 timeout=timeout)
+                                 timeout=read_timeout)
 
     def start(self) -> FakeAPI:
         self._thread.start()

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from claude_tui.events import TextDelta, TurnFailed, TurnFinished
+from claude_tui.providers.anthropic import BROKE_OFF
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
 from tests.fake_api import closed_port_url, error, reply, stream_error, text, tool_use
 
@@ -132,6 +133,9 @@ async def test_a_reply_that_breaks_off_is_kept_and_can_be_retried(fake_api, data
 
     failed = events.of(TurnFailed)
     assert len(failed) == 1
+    # A cut connection (seen by the SDK) and a body that just ends (seen by the engine) read
+    # the same to the user.
+    assert failed[0].message == BROKE_OFF
     assert "broke off" in failed[0].message and "ctrl+r" in failed[0].message
     last = on_disk(engine, conversation)["messages"][-1]
     assert last["interrupted"] is True and last["content"][0]["text"] == "Half an answ"

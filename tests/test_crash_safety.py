@@ -48,7 +48,8 @@ while True:
 """
 
 ROUNDS = 25
-TIME_BUDGET = 12.0  # seconds; the loop stops early rather than slow the suite down
+MIN_ROUNDS = 5  # always run, however busy the machine: the bound is on rounds, not time
+TIME_BUDGET = 12.0  # seconds; past it, the loop stops early rather than slow the suite down
 
 
 def test_sigkill_during_saves_never_leaves_a_broken_file(data_dir: Path) -> None:
@@ -58,7 +59,7 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(data_dir: Path) -> None
     started = time.monotonic()
     rounds = 0
     for round_no in range(ROUNDS):
-        if time.monotonic() - started > TIME_BUDGET:
+        if rounds >= MIN_ROUNDS and time.monotonic() - started > TIME_BUDGET:
             break
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(data_dir), conv_id, str(round_no)],
@@ -82,7 +83,6 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(data_dir: Path) -> None
         data = json.loads(path.read_bytes().decode("utf-8"))
         assert data["id"] == conv_id
 
-    assert rounds >= 5
     folder = data_dir / "conversations"
     for path in folder.glob("*.json"):
         json.loads(path.read_bytes().decode("utf-8"))

@@ -60,8 +60,8 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"sailing", "enter")
-        await until(pilot, lambda: len(panes(app)) == 2)
-        await pilot.pause()
+        # The tab is added first and shown after: wait for both.
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active == ended.id)
         pane = active(app)
         assert pane.conversation.id == ended.id
         assert pane.composer is None
@@ -118,13 +118,15 @@ async def test_delete_from_the_palette_asks_first(data_dir, answer: str) -> None
 
 
 async def test_export_writes_markdown_of_the_conversation(data_dir) -> None:
-    _stored(data_dir, ["question \x1b[31mone", "answer [b]one[/b]"])
+    stored = _stored(data_dir, ["question \x1b[31mone", "answer [b]one[/b]"])
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"question", "enter")
-        await until(pilot, lambda: len(panes(app)) == 2)
+        # The new tab is added before it is shown: until then the empty first tab is active,
+        # and exporting that wrote a file with no messages.
+        await until(pilot, lambda: app.tabs.active == stored.id)
         conversation = active(app).conversation
         await app.run_action("export_conversation")
         await pilot.pause()

@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from claude_tui.conversation import Conversation, IssuedWarning, Message
 from claude_tui.store import ConversationStore
-from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
 from claude_tui.ui.screens.rename import RenameScreen
@@ -19,6 +19,7 @@ from claude_tui.ui.widgets.locked import LockedNotice
 from tests.fake_api import FakeAPI, error, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
+    Clock,
     active,
     claude_options,
     conversation_file,
@@ -231,7 +232,7 @@ async def test_slash_end_opens_the_same_dialog(options, data_dir) -> None:
 
 @pytest.mark.parametrize("answer", ["y", "n"])
 async def test_model_user_requested_end_asks_first(
-    fake_api: FakeAPI, options, data_dir, answer: str
+    fake_api: FakeAPI, options, data_dir, answer: str, dialog_clock: Clock
 ) -> None:
     fake_api.add(reply(text("I can end it if you like."),
                        tool_use("end_conversation", {"reason": "user_requested"})))
@@ -241,6 +242,7 @@ async def test_model_user_requested_end_asks_first(
         await type_and_send(pilot, "please end this conversation")
         await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
         assert app.screen.asked_by == "assistant"
+        dialog_clock.advance(END_DIALOG_GRACE + 0.1)  # past the grace period for stray keys
         await pilot.press(answer)
         await settle(pilot)
         pane = active(app)
@@ -302,8 +304,8 @@ async def test_branching_opens_a_new_tab_with_the_chosen_message(
         await pilot.press("f8")
         await until(pilot, lambda: isinstance(app.screen, MessageChooser))
         await pilot.press("enter")  # the latest message of yours: "second message"
-        await until(pilot, lambda: len(panes(app)) == 2)
-        await pilot.pause()
+        # The branch's tab is added, then shown: wait for both.
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active != ended.id)
         branch = active(app)
         assert branch.conversation.id != ended.id
         assert branch.composer is not None and branch.composer.text == "second message"
@@ -353,7 +355,7 @@ async def test_the_demo_model_warns_then_ends_and_the_tab_locks(data_dir) -> Non
         view = pane.view
         assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y  # at the latest
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await until(pilot, lambda: active(app) is not pane)
         assert active(app).composer is not None  # a new conversation at once
         assert not active(app).conversation.is_ended
 

@@ -9,11 +9,12 @@ import pytest
 
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, assistant_name
 from claude_tui.providers.demo import WARNING_BEHAVIOR
-from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.widgets.conversation.message import LiveReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
+    Clock,
     active,
     claude_options,
     demo_options,
@@ -44,7 +45,7 @@ async def _dialog_open(pilot, app: ClaudeTUI) -> ConfirmEndScreen:
     return app.screen
 
 
-async def test_the_demo_model_is_never_called_claude() -> None:
+async def test_the_demo_model_is_never_called_claude(dialog_clock: Clock) -> None:
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=TALL) as pilot:
         pane = active(app)
@@ -58,6 +59,7 @@ async def test_the_demo_model_is_never_called_claude() -> None:
         assert "You asked the demo model to end this conversation." in shown
         assert "permanent" in shown
         assert dialog.asked_by == "assistant"
+        dialog_clock.advance(END_DIALOG_GRACE + 0.1)  # past the grace period for stray keys
         await pilot.press("n")
         await settle(pilot)
         shown = screen_text(app)
@@ -80,7 +82,8 @@ async def test_the_demo_model_is_never_called_claude() -> None:
 
 @pytest.mark.parametrize("answer", ["n", "y"])
 async def test_claude_is_called_claude(
-    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, answer: str
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, answer: str,
+    dialog_clock: Clock,
 ) -> None:
     fake_api.add(reply(text("Let's keep this respectful."),
                        tool_use("issue_warning", {"behavior": "shouting in capitals"})))
@@ -102,6 +105,7 @@ async def test_claude_is_called_claude(
         await type_and_send(pilot, "please end this conversation")
         await _dialog_open(pilot, app)
         assert "You asked Claude to end this conversation." in screen_text(app)
+        dialog_clock.advance(END_DIALOG_GRACE + 0.1)
         await pilot.press(answer)
         await settle(pilot)
         shown = screen_text(app)
@@ -112,7 +116,9 @@ async def test_claude_is_called_claude(
         assert "demo model" not in shown
 
 
-async def test_the_reply_is_shown_once_while_the_end_dialog_waits(data_dir) -> None:
+async def test_the_reply_is_shown_once_while_the_end_dialog_waits(
+    data_dir, dialog_clock: Clock
+) -> None:
     """Reported: in a new tab, "Please end this conversation" showed the demo reply twice
     (finished under "Demo model", and again as the streamed text) until the dialog closed."""
     app = ClaudeTUI(demo_options())
@@ -139,6 +145,7 @@ async def test_the_reply_is_shown_once_while_the_end_dialog_waits(data_dir) -> N
         assert behind_dialog.count(phrase) == 1, behind_dialog
         assert behind_dialog.count("Demo model") == 1  # named once, as it will be when done
         assert behind_dialog.count("Please end this conversation") == 2  # the tab's title too
+        dialog_clock.advance(END_DIALOG_GRACE + 0.1)
         await pilot.press("n")
         await settle(pilot)
         shown = screen_text(app)

@@ -89,8 +89,10 @@ async def test_closing_a_tab_while_its_reply_streams_keeps_the_partial_reply(
             app.screen.query_one(Input).value = "long story"
             await pilot.pause()
             await pilot.press("enter")
+            # Added, then shown (its history mounted): wait for both.
             await until(pilot, lambda: len(panes(app)) == 2)
-            await pilot.pause()
+            await until(pilot, lambda: app.tabs.active == second.conversation.id)
+            await until(pilot, lambda: "stopped: this reply" in screen_text(app))
             shown = screen_text(app)
             assert "The first part of a long answer" in shown
             assert "stopped: this reply was interrupted" in shown

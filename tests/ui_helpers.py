@@ -29,6 +29,20 @@ def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("textual.constants.TEXTUAL_ANIMATIONS", "none")
 
 
+class Clock:
+    """A clock a test moves on by hand: grace periods pass without sleeping (the
+    ``dialog_clock`` fixture in conftest.py puts one under the yes/no dialogs)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def _settings(**changes: Any) -> Settings:
     settings = Settings(path=default_config_path())
     settings.max_retries = 0  # a scripted error should fail at once, not be retried

@@ -23,6 +23,7 @@ from claude_tui.providers.base import (
 RETRY_HINT = "press ctrl+r to retry"
 TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
                  "keeps only the messages before it).")
+# Also the engine's words for a reply from any model that ended without message_stop.
 BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
 
 # The SDK waits up to 10 minutes for each read. A chat client should notice a dead connection

@@ -1,14 +1,15 @@
 """The app's actions that go through a dialog or touch files: rename, open, branch, copy,
-delete, export, help. Mixed into ``ClaudeTUI``; each works on the shown tab."""
+delete, export, help, and the report of damaged files. Mixed into ``ClaudeTUI``; each action
+works on the shown tab."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from claude_tui.store import StoreError
 from claude_tui.text import inert
 from claude_tui.ui.export import export_conversation
+from claude_tui.ui.messages import StoreListed
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
@@ -18,6 +19,8 @@ from claude_tui.ui.screens.rename import RenameScreen
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI
 
+READ_ONLY_NOTICE = "This conversation has ended; it is read-only (ctrl+n starts a new one)."
+
 
 class ConversationActions:
     def action_help(self: ClaudeTUI) -> None:
@@ -26,6 +29,9 @@ class ConversationActions:
     def action_rename(self: ClaudeTUI) -> None:
         pane = self.active_pane
         if pane is None:
+            return
+        if not pane.is_writable:
+            self.notify(READ_ONLY_NOTICE)
             return
         conversation = pane.conversation
 
@@ -43,6 +49,24 @@ class ConversationActions:
             pane.refresh_label()
 
         self.push_screen(RenameScreen(conversation.display_title), renamed)
+
+    def report_damaged(self: ClaudeTUI) -> None:
+        """Tell the user, once each, about files the store has moved aside since last time
+        (at start-up, and after every listing: the picker finds more)."""
+        found = self.store.damaged[self._damaged_reported:]
+        self._damaged_reported = len(self.store.damaged)
+        for damaged in found:
+            self.notify(
+                f"{damaged.original.name} could not be read: {damaged.reason}. "
+                f"It was kept aside as {damaged.kept_as}.",
+                title="Damaged conversation file",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+
+    def on_store_listed(self: ClaudeTUI, message: StoreListed) -> None:
+        self.report_damaged()
 
     def action_open_conversation(self: ClaudeTUI) -> None:
         async def chosen(conversation_id: str | None) -> None:
@@ -119,11 +143,7 @@ class ConversationActions:
         async def answered(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            if pane.streaming and pane.worker is not None:
-                pane.worker.cancel()
-                with contextlib.suppress(Exception):  # cancelled: the partial reply is saved
-                    await pane.worker.wait()
-            await self.close_tab(conversation_id)
+            await self.close_tab(conversation_id)  # stops a running reply first
             try:
                 self.store.delete(conversation_id)
             except (StoreError, OSError) as exc:

@@ -11,9 +11,11 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.theme import Theme
-from textual.widgets import Footer, TabbedContent
+from textual.timer import Timer
+from textual.widgets import Footer, TabbedContent, TextArea
 from textual.worker import Worker, WorkerState
 
 from claude_tui.chat import ChatEngine
@@ -23,7 +25,7 @@ from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
 from claude_tui.providers.demo import DemoProvider
 from claude_tui.store import ConversationStore, StoreError
-from claude_tui.ui.actions import ConversationActions
+from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent
@@ -40,9 +42,13 @@ if TYPE_CHECKING:
 REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 TURN_GROUP = "turn"
+# The model's end dialog can open while the user types: keys in its first moments were text.
+END_DIALOG_GRACE = 0.4
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
 _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
     "delete_conversation", "export_conversation", "copy_message"}
+# What would write to the shown conversation: off (dimmed in the footer) on a read-only tab.
+_WRITING_ACTIONS = {"rename", "end_conversation", "retry"}
 
 
 class ClaudeTUI(ConversationActions, App[None]):
@@ -50,6 +56,9 @@ class ClaudeTUI(ConversationActions, App[None]):
     TITLE = "claude-tui"
     BINDINGS = app_bindings()
     COMMANDS = App.COMMANDS | {ConversationCommands}
+    # Drafts are written this long after typing pauses: a dropped connection loses little,
+    # and no file is written per keystroke.
+    draft_save_delay = 2.0
 
     def __init__(self, options: StartOptions) -> None:
         super().__init__()
@@ -77,6 +86,8 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._panes: dict[str, ConversationPane] = {}
         # While restoring, tab switches are the app's own: tabs.json is written once at the end.
         self._restoring = False
+        self._damaged_reported = 0  # how many of store.damaged the user has been told about
+        self._draft_timer: Timer | None = None
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
 
@@ -92,15 +103,7 @@ class ClaudeTUI(ConversationActions, App[None]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
         await self._restore_tabs()
-        for damaged in self.store.damaged:
-            self.notify(
-                f"{damaged.original.name} could not be read: {damaged.reason}. "
-                f"It was kept aside as {damaged.kept_as}.",
-                title="Damaged conversation file",
-                severity="warning",
-                timeout=20,
-                markup=False,
-            )
+        self.report_damaged()
         unknown = sorted(set(self.settings.keymap) - REMAPPABLE_IDS)
         if unknown:
             self.notify(
@@ -166,7 +169,19 @@ class ClaudeTUI(ConversationActions, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open its keys win: ctrl+w deletes a word in the rename field
         # rather than closing the tab behind it.
-        return action not in _MAIN_SCREEN_ACTIONS or self.screen is self.screen_stack[0]
+        if action in _MAIN_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
+            return False
+        if action in _WRITING_ACTIONS:
+            pane = self.active_pane
+            if pane is not None and not pane.is_writable:
+                return None  # an ended conversation is read-only (E5): shown, dimmed
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        # A key dimmed in the footer, pressed anyway, gets a word why rather than silence.
+        found = self.screen.active_bindings.get(event.key)
+        if found is not None and not found.enabled and found.binding.action in _WRITING_ACTIONS:
+            self.notify(READ_ONLY_NOTICE)
 
     # tabs ------------------------------------------------------------------------------------
     @property
@@ -181,8 +196,19 @@ class ClaudeTUI(ConversationActions, App[None]):
     def active_pane(self) -> ConversationPane | None:
         return self.pane_for(self.tabs.active)
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if not isinstance(event.text_area, Composer):
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.draft_save_delay, self.save_tabs)
+
     def save_tabs(self) -> None:
-        """Write the open tabs and their unsent drafts (on every tab change, and at quit)."""
+        """Write the open tabs and their unsent drafts (on every tab change, when typing
+        pauses, and at quit)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()  # written now: the pending write has nothing to add
+            self._draft_timer = None
         if self._restoring:
             return
         state = self.tabs.state()
@@ -230,6 +256,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         await pane.view.load()
         await pane.view.catch_up()
         pane.focus_composer()
+        self.refresh_bindings()  # the footer dims what an ended tab does not allow
         # A tab added just now has no place yet: bring it into view once it has one.
         tab = self.tabbed.get_tab(pane_id(pane.conversation.id))
         self.call_after_refresh(tab.scroll_visible, animate=False, force=True)
@@ -240,13 +267,10 @@ class ClaudeTUI(ConversationActions, App[None]):
         pane = self.pane_for(conversation_id)
         if pane is None:
             return
-        if pane.streaming and pane.worker is not None:
-            # Closing stops the reply, as escape would: the engine saves what came, marked
-            # stopped. Wait for that, so the file is whole when the tab is gone (and can be
-            # opened again at once) and no turn runs on for a tab nobody sees.
-            pane.worker.cancel()
-            with contextlib.suppress(Exception):
-                await pane.worker.wait()
+        # Closing stops the reply, as escape would, and waits until it is saved: the file is
+        # whole when the tab is gone (and can be opened again at once), and no turn runs on
+        # for a tab nobody sees.
+        await self.stop_turn(pane)
         following = self.tabs.remove(conversation_id)
         del self._panes[conversation_id]
         await self.tabbed.remove_pane(pane_id(conversation_id))
@@ -259,6 +283,17 @@ class ClaudeTUI(ConversationActions, App[None]):
             await self.open_new_tab(self.engine.new_conversation(self.options.model))
             return
         await self.show_tab(following)
+
+    async def stop_turn(self, pane: ConversationPane) -> bool:
+        """Stop the pane's running reply, if any, and wait until the engine has saved what
+        came (marked stopped). True if a reply was stopped."""
+        worker = pane.worker if pane.streaming else None
+        if worker is None:
+            return False
+        worker.cancel()
+        with contextlib.suppress(Exception):  # cancelled, as asked
+            await worker.wait()
+        return True
 
     async def action_new_conversation(self) -> None:
         await self.open_new_tab(self.engine.new_conversation(self.options.model))
@@ -286,13 +321,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         pane = self.pane_for(message.conversation_id)
         if pane is None:
             return
-        worker = pane.worker if pane.streaming else None
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(Exception):
-                await worker.wait()
+        stopped = await self.stop_turn(pane)
         await self.close_tab(message.conversation_id)
-        if worker is not None:
+        if stopped:
             # The stopped reply was saved after the file went: delete it again.
             with contextlib.suppress(StoreError, OSError):
                 self.store.delete(message.conversation_id)
@@ -307,6 +338,7 @@ class ClaudeTUI(ConversationActions, App[None]):
     def on_engine_event(self, message: EngineEvent) -> None:
         if message.event.conversation_id == self.tabs.active:
             self.refresh_status()
+            self.refresh_bindings()  # it may have ended just now
 
     def refresh_status(self) -> None:
         found = self.query("#status")
@@ -327,8 +359,14 @@ class ClaudeTUI(ConversationActions, App[None]):
             if not answer.done():
                 answer.set_result(bool(result))
 
+        grace = 0.0
+        if asked_by == "assistant":
+            # The model asked, maybe while another tab was shown: show what is being ended.
+            grace = END_DIALOG_GRACE
+            if conversation.id in self.tabs and conversation.id != self.tabs.active:
+                await self.show_tab(conversation.id)
         screen = ConfirmEndScreen(conversation.display_title, asked_by,
-                                  assistant_name(conversation.model))
+                                  assistant_name(conversation.model), grace=grace)
         await self.push_screen(screen, done)
         return await answer
 
@@ -416,7 +454,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         if pane is None:
             return
         if not pane.is_writable:
-            self.notify("This conversation has already ended; it is read-only.")
+            self.notify(READ_ONLY_NOTICE)
             return
         if pane.streaming:
             self.notify("Wait for the reply to finish, or press escape to stop it, first.")
@@ -444,5 +482,7 @@ def is_unused(conversation: Conversation) -> bool:
 
 
 def run_app(options: StartOptions) -> int:
-    ClaudeTUI(options).run()
-    return 0
+    """Run the app; the exit status is the app's return code (1 after a crash), else 0."""
+    app = ClaudeTUI(options)
+    app.run()
+    return app.return_code or 0

@@ -15,6 +15,10 @@ class ConversationDeleted(Message):
         self.conversation_id = conversation_id
 
 
+class StoreListed(Message):
+    """The store listed its conversations, and may have moved damaged files aside."""
+
+
 class EngineEvent(Message):
     """An engine event for one conversation, delivered to that conversation's tab."""
 

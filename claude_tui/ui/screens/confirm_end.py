@@ -24,8 +24,9 @@ class ConfirmEndScreen(YesNoScreen):
     confirm_variant = "error"
 
     def __init__(self, conversation_title: str, asked_by: str,
-                 assistant: str = "Claude") -> None:
-        super().__init__(one_line(conversation_title, 200) or "Untitled conversation")
+                 assistant: str = "Claude", *, grace: float = 0.0) -> None:
+        super().__init__(one_line(conversation_title, 200) or "Untitled conversation",
+                         grace=grace)
         self.asked_by = asked_by
         self.assistant = assistant
 

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from claude_tui.store import ConversationStore, ConversationSummary, StoreError
 from claude_tui.text import one_line
-from claude_tui.ui.messages import ConversationDeleted
+from claude_tui.ui.messages import ConversationDeleted, StoreListed
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
 
@@ -93,6 +93,7 @@ class ConversationPicker(ModalScreen[str | None]):
         self._entries = [
             _Entry(s, f"{s.title}\n{s.preview}".casefold()) for s in self.store.list()
         ]
+        self.post_message(StoreListed())  # the app reports files found damaged just now
         self._show()
 
     def _show(self) -> None:

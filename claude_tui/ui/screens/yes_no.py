@@ -1,11 +1,14 @@
 """A yes/no modal: the shape shared by the end and delete confirmations.
 
 Focus starts on Cancel, so an absent-minded enter never confirms; ``y`` confirms, ``n`` and
-``escape`` cancel, and enter presses whichever button has focus.
+``escape`` cancel, and enter presses whichever button has focus. A dialog the user did not
+open themselves can have a grace period: answers in its first moments were meant for the text
+the user was typing, and are ignored (escape always cancels).
 """
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,6 +19,11 @@ from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
 
+def clock() -> float:
+    """The time a grace period is measured on (a test moves it on instead of sleeping)."""
+    return time.monotonic()
+
+
 class YesNoScreen(ModalScreen[bool]):
     """Asks one question; dismisses with True only when the user confirms."""
 
@@ -23,7 +31,7 @@ class YesNoScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", show=False),
         Binding("n", "answer(False)", "No", show=False),
-        Binding("escape", "answer(False)", "Cancel", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
         Binding("left", "app.focus_previous", show=False),
         Binding("right", "app.focus_next", show=False),
     ]
@@ -32,10 +40,15 @@ class YesNoScreen(ModalScreen[bool]):
     confirm_label: str = "OK"
     confirm_variant: ButtonVariant = "error"
 
-    def __init__(self, subject: str) -> None:
-        """``subject`` is untrusted text (a title): it is shown literally, on its own line."""
+    def __init__(self, subject: str, *, grace: float = 0.0) -> None:
+        """``subject`` is untrusted text (a title): it is shown literally, on its own line.
+
+        ``grace``: seconds after opening during which y, n and the buttons are ignored.
+        """
         super().__init__()
         self.subject = subject
+        self.grace = grace
+        self._opened_at = clock()
 
     def body(self) -> list[str]:
         """The paragraphs under the subject, plain text."""
@@ -53,11 +66,20 @@ class YesNoScreen(ModalScreen[bool]):
                 yield Button(self.confirm_label, id="confirm", variant=self.confirm_variant)
 
     def on_mount(self) -> None:
+        self._opened_at = clock()
         self.query_one("#cancel", Button).focus()
+
+    def too_soon(self) -> bool:
+        return clock() - self._opened_at < self.grace
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "confirm")
+        if not self.too_soon():
+            self.dismiss(event.button.id == "confirm")
 
     def action_answer(self, confirmed: bool) -> None:
-        self.dismiss(confirmed)
+        if not self.too_soon():
+            self.dismiss(confirmed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -101,7 +101,8 @@ class LiveReply(Markdown):
     FLUSH_EVERY = 0.1
 
     def __init__(self) -> None:
-        super().__init__("")
+        # Model text is data: a link in it opens nothing (webbrowser would run any scheme).
+        super().__init__("", open_links=False)
         self.text = ""
         self._pending = ""
         self._stream: MarkdownStream | None = None

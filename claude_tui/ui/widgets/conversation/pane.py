@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.events import DescendantFocus
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
@@ -62,6 +63,20 @@ class ConversationPane(TabPane):
         self.assistant = assistant_name(conversation.model)
         self.worker: Worker[None] | None = None
         self._composer_text = composer_text
+
+    def _on_descendant_focus(self, event: DescendantFocus) -> None:
+        # The app switches tabs itself. Focus handed back to a hidden tab's composer (a dialog
+        # closing just after a switch) must not switch back to that tab, nor stay hidden there.
+        tabs = getattr(self.app, "tabs", None)
+        if tabs is None or tabs.active == self.conversation.id:
+            super()._on_descendant_focus(event)
+        else:
+            self.app.call_later(self._focus_shown_tab)
+
+    def _focus_shown_tab(self) -> None:
+        shown = getattr(self.app, "active_pane", None)
+        if shown is not None and shown is not self:
+            shown.focus_composer()
 
     @property
     def streaming(self) -> bool:
