@@ -25,17 +25,23 @@ class FirstText(Events):
             self.arrived.set()
 
 
-async def test_cancel_keeps_the_partial_reply_marked_interrupted(fake_api, data_dir):
-    engine = make_engine(fake_api, data_dir)
-    conversation = engine.new_conversation(MODEL)
-    fake_api.add(reply(text("The first part of a long answer"), fault="stall"))
+async def send_then_cancel(engine, conversation, message: str) -> FirstText:
+    """Send ``message``, and cancel the turn as soon as the first text of the reply arrives."""
     events = FirstText()
     task = asyncio.create_task(
-        engine.send(conversation, "tell me a story", on_event=events, confirm_end=Confirm()))
+        engine.send(conversation, message, on_event=events, confirm_end=Confirm()))
     await events.arrived.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    return events
+
+
+async def test_cancel_keeps_the_partial_reply_marked_interrupted(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("The first part of a long answer"), fault="stall"))
+    events = await send_then_cancel(engine, conversation, "tell me a story")
 
     assert events.items[-1] == TurnFinished(conversation.id, None, interrupted=True)
     stored = on_disk(engine, conversation)["messages"]
@@ -60,13 +66,7 @@ async def test_a_new_message_after_a_cancel_sends_the_partial_reply_as_context(
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
     fake_api.add(reply(text("Partial words"), fault="stall"))
-    events = FirstText()
-    task = asyncio.create_task(
-        engine.send(conversation, "hi", on_event=events, confirm_end=Confirm()))
-    await events.arrived.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await send_then_cancel(engine, conversation, "hi")
     fake_api.add(reply(text("ok")))
     await engine.send(conversation, "never mind", on_event=Events(), confirm_end=Confirm())
     roles = [m["role"] for m in fake_api.requests[1]["messages"]]
@@ -218,13 +218,7 @@ async def test_cancelling_mid_stream_closes_the_connection_at_once(fake_api, dat
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
     fake_api.add(reply(text("An answer that never ends"), fault="stall"))
-    events = FirstText()
-    task = asyncio.create_task(
-        engine.send(conversation, "go", on_event=events, confirm_end=Confirm()))
-    await events.arrived.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await send_then_cancel(engine, conversation, "go")
     # The server sees the client hang up (it would otherwise stall until the test ends).
     assert await asyncio.to_thread(fake_api.hung_up.wait, 10)
     assert not engine.is_running(conversation)
