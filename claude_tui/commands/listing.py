@@ -1,0 +1,69 @@
+"""``claude-tui list``: the stored conversations, newest first, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from claude_tui.commands.common import EXIT_OK, CommandError, data_dir_of, safe_json, say, write_out
+from claude_tui.commands.table import columns, fit
+from claude_tui.store import ConversationStore, ConversationSummary, StoreError
+from claude_tui.text import one_line
+
+TITLE_CELLS = 48
+
+
+def summary_json(summary: ConversationSummary) -> dict[str, Any]:
+    """One conversation in ``list --json`` (and in each ``search --json`` hit)."""
+    return {
+        "id": summary.id,
+        "title": summary.title,
+        "status": summary.status,
+        "model": summary.model,
+        "created": getattr(summary, "created", None) or None,
+        "updated": summary.updated,
+        "messages": summary.message_count,
+    }
+
+
+def open_store(args: argparse.Namespace) -> ConversationStore:
+    try:
+        return ConversationStore(data_dir_of(args))
+    except (StoreError, OSError) as exc:
+        raise CommandError(f"cannot use the data folder: {exc}") from None
+
+
+def report_damaged(store: ConversationStore) -> None:
+    for damaged in store.damaged:
+        say(f"{damaged.original.name} could not be read: {one_line(damaged.reason, 200)} "
+            f"(kept as {damaged.kept_as})")
+
+
+def summaries(store: ConversationStore) -> list[ConversationSummary]:
+    try:
+        found = store.list()
+    except (StoreError, OSError) as exc:
+        raise CommandError(f"cannot list the conversations: {exc}") from None
+    report_damaged(store)
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    found = summaries(open_store(args))
+    if args.status:
+        found = [s for s in found if s.status == args.status]
+    if args.limit is not None:
+        found = found[: args.limit]
+    if args.json:
+        write_out(safe_json([summary_json(s) for s in found]) + "\n")
+        return EXIT_OK
+    if not found:
+        say("no conversations" + (f" with status {args.status}" if args.status else ""))
+        return EXIT_OK
+    rows = [
+        [s.id, fit(one_line(s.title), TITLE_CELLS), s.status, fit(one_line(s.model), 30),
+         one_line(s.updated), str(s.message_count)]
+        for s in found
+    ]
+    write_out(columns(["ID", "TITLE", "STATUS", "MODEL", "UPDATED", "MESSAGES"], rows))
+    return EXIT_OK
