@@ -78,7 +78,7 @@ def message_text(args: argparse.Namespace) -> str:
             raise CommandError("no message: give a PROMPT or pipe one in", EXIT_USAGE)
         if stdin.isatty():
             say("type the message, then ctrl+d on a line of its own")
-        text = _read(stdin)
+        text = _read(stdin).rstrip("\n")
     else:
         text = args.prompt
         if stdin is not None and not stdin.isatty():
