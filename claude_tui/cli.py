@@ -97,6 +97,8 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--status", choices=("active", "ended"), help="only these")
     search.add_argument("--limit", type=count, default=50, metavar="N",
                         help="at most N matches (default 50)")
+    search.add_argument("--sort", choices=("rank", "updated", "created"), default="rank",
+                        help="best matches first (default), or newest first")
 
     ask = sub.add_parser(
         "ask", help="send one message and stream the reply to standard output",
