@@ -22,7 +22,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from claude_tui.conversation import Conversation, is_valid_id
@@ -105,6 +105,14 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("claude-tui"))
 
 
+@dataclass
+class RefreshPlan:
+    stamp: str  # the folder's mtime and inode when it was scanned
+    gone: list[str]
+    changed: list[str]
+    unreadable: list[str] = field(default_factory=list)
+
+
 Progress = Callable[[int, int], None]  # (files indexed so far, files to index)
 
 
@@ -114,7 +122,8 @@ class ConversationIndex:
     def __init__(self, data_dir: Path, cache_dir: Path | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "conversations"
-        self.path = index_path(cache_dir or default_cache_dir(), self.data_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.path = index_path(self.cache_dir, self.data_dir)
         self._db = self._open()
 
     # opening ---------------------------------------------------------------------------------
@@ -156,33 +165,41 @@ class ConversationIndex:
             return ""
         return f"{stat.st_mtime_ns}:{stat.st_ino}"
 
-    def refresh(self, *, quick: bool = False, progress: Progress | None = None) -> int:
-        """Bring the index in step with the files; returns how many files were (re)indexed.
+    def plan(self, *, quick: bool = False) -> RefreshPlan:
+        """What ``refresh`` would do: which files are gone and which changed.
 
-        ``quick``: skip the scan when the folder has not changed since the last refresh.
+        ``quick``: nothing to do when the folder has not changed since the last refresh.
         Every save is a rename into the folder, which changes the folder's mtime; a file
         edited in place by hand is caught by the next full refresh.
         """
         stamp = self._folder_stamp()
         if quick and stamp and self._meta("folder") == stamp:
-            return 0
+            return RefreshPlan(stamp, [], [])
         on_disk = self._scan()
         known = {row[0]: (row[1], row[2], row[3]) for row in self._db.execute(
             "SELECT id, size, mtime_ns, ino FROM conversations")}
         gone = [i for i in known if i not in on_disk]
         changed = [i for i, sig in on_disk.items() if known.get(i) != sig]
+        return RefreshPlan(stamp, gone, changed)
+
+    def refresh(self, *, quick: bool = False, progress: Progress | None = None,
+                plan: RefreshPlan | None = None) -> RefreshPlan:
+        """Bring the index in step with the files. Files that could not be read are listed
+        in the plan's ``unreadable`` (for the caller to report)."""
+        plan = plan or self.plan(quick=quick)
         with self._writing():
-            for conversation_id in gone:
+            for conversation_id in plan.gone:
                 self._remove(conversation_id)
-        for start in range(0, len(changed), BATCH):
+        for start in range(0, len(plan.changed), BATCH):
             with self._writing():
-                for conversation_id in changed[start:start + BATCH]:
-                    self._index_file(conversation_id)
+                for conversation_id in plan.changed[start:start + BATCH]:
+                    if not self._index_file(conversation_id):
+                        plan.unreadable.append(conversation_id)
             if progress is not None:
-                progress(min(start + BATCH, len(changed)), len(changed))
+                progress(min(start + BATCH, len(plan.changed)), len(plan.changed))
         with self._writing():
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (stamp,))
-        return len(changed)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (plan.stamp,))
+        return plan
 
     def _scan(self) -> dict[str, tuple[int, int, int]]:
         found: dict[str, tuple[int, int, int]] = {}
@@ -223,9 +240,9 @@ class ConversationIndex:
         self._db.execute("DELETE FROM texts WHERE rowid BETWEEN ? AND ?", (low, low | PART_MASK))
         self._db.execute("DELETE FROM conversations WHERE num = ?", (row[0],))
 
-    def _index_file(self, conversation_id: str) -> None:
-        """Index one file as it is now; one that cannot be read is left out (the store
-        reports damaged files; the index only follows what can be shown)."""
+    def _index_file(self, conversation_id: str) -> bool:
+        """Index one file as it is now; False when it cannot be read (it is left out: the
+        store reports damaged files, the index only follows what can be shown)."""
         self._remove(conversation_id)
         path = self.folder / f"{conversation_id}.json"
         try:
@@ -233,10 +250,12 @@ class ConversationIndex:
                 stat = os.fstat(file.fileno())  # the bytes read and the signature agree
                 raw = file.read()
             conversation = Conversation.from_dict(json.loads(raw.decode("utf-8")))
+        except FileNotFoundError:
+            return True  # gone since the scan: nothing to report
         except (OSError, ValueError, TypeError, AttributeError, KeyError, RecursionError):
-            return
+            return False
         if conversation.id != conversation_id:
-            return
+            return False
         cursor = self._db.execute(
             "INSERT INTO conversations (id, size, mtime_ns, ino, title, status, model, created,"
             " updated, message_count, read_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -251,6 +270,7 @@ class ConversationIndex:
             if text.strip():
                 rows.append((base | (index + 1), "", text))
         self._db.executemany("INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)", rows)
+        return True
 
     def forget(self, conversation_id: str) -> None:
         """Drop a conversation at once (after a delete), before the next refresh would."""
@@ -304,14 +324,21 @@ class ConversationIndex:
             every = "AND best.num IN (" + " INTERSECT ".join(
                 "SELECT rowid >> 20 FROM texts WHERE texts MATCH ?" for _ in phrases) + ")"
             params += phrases
-        sort = {"updated": "c.updated DESC", "created": "c.created DESC"}.get(order, "score")
-        # bm25() works only in a plain query on the FTS table: rank rows first, then group.
+        sort = {"updated": "c.updated DESC", "created": "c.created DESC"}.get(order,
+                                                                              "ranks.score")
+        # bm25() works only in a plain query on the FTS table: score rows first, then group.
+        # A conversation ranks by its best row; the snippet comes from its best message
+        # (a title that is the first message would say nothing new).
         query = (
             f"WITH scored AS MATERIALIZED (SELECT rowid AS text_row, {RANKING} AS score "
             f"FROM texts WHERE texts MATCH ?), "
+            f"ranks AS (SELECT text_row >> {PART_BITS} AS num, min(score) AS score "
+            f"FROM scored GROUP BY num), "
             f"best AS (SELECT text_row >> {PART_BITS} AS num, text_row & {PART_MASK} AS part, "
-            f"text_row, min(score) AS score FROM scored GROUP BY num) "
+            f"text_row, min(score + (text_row & {PART_MASK} = 0) * 1e9) FROM scored "
+            f"GROUP BY num) "
             f"SELECT {_COLUMNS}, best.part, best.text_row FROM best "
+            f"JOIN ranks ON ranks.num = best.num "
             f"JOIN conversations c ON c.num = best.num WHERE {where} {every} "
             f"ORDER BY {sort}, c.updated DESC LIMIT ?"
         )

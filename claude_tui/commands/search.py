@@ -36,9 +36,12 @@ def open_index(args: argparse.Namespace) -> ConversationIndex:
             sys.stderr.flush()
 
     try:
-        index.refresh(progress=progress)
+        plan = index.refresh(progress=progress)
     except sqlite3.OperationalError as exc:  # another process is writing it: search as it is
         say(f"the search index could not be updated just now ({exc}); results may be stale")
+        return index
+    for conversation_id in plan.unreadable:
+        say(f"{conversation_id}.json could not be read; it is left out of the search")
     return index
 
 

@@ -1,16 +1,20 @@
 """Find and open any stored conversation (ctrl+o), or delete one.
 
-Every stored conversation is listed, open or not, ended or not, newest first. Filtering is done
-in memory on the store's summaries and the list is one OptionList, so hundreds of conversations
-stay quick. The filter input keeps focus: up/down move the highlight, enter opens it.
+Typing searches the full text of every conversation, titles and every message, through the
+search index (``claude_tui/search_index.py``); each match shows a snippet with the words
+highlighted, and opening it scrolls to the matching message (``chosen_message``). With no
+words typed the newest conversations are listed. Filters: status, model, and the order.
+The filter input keeps focus: up/down move the highlight, enter opens it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import sqlite3
 from datetime import datetime
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,7 +23,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from claude_tui.store import ConversationStore, ConversationSummary, StoreError
+from claude_tui.search_index import ConversationIndex, RefreshPlan, SearchHit
+from claude_tui.store import ConversationStore, StoreError
 from claude_tui.text import one_line
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
@@ -28,30 +33,42 @@ from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
 # The input binds delete and ctrl+d (delete right), ctrl+x (cut), ctrl+k, ctrl+u, ctrl+w ...;
 # ctrl+delete is free there and arrives as a named key in xterm-like terminals and tmux.
 DELETE_KEY = "ctrl+delete"
+# Function keys: the input types or edits with every other free key.
+STATUS_KEY, MODEL_KEY, SORT_KEY = "f5", "f6", "f7"
 
 # The picker's own keys, for its hint line and the help screen.
 PICKER_KEYS: list[tuple[str, str]] = [
-    ("type", "Filter by title and message text"),
+    ("type", "Search every title and message"),
     ("up/down", "Move the highlight"),
-    ("enter", "Open the highlighted conversation"),
+    ("enter", "Open the highlighted conversation at the match"),
+    (STATUS_KEY, "Show all, active or ended conversations"),
+    (MODEL_KEY, "Show one model's conversations, or all"),
+    (SORT_KEY, "Order: best match, recently updated, recently created"),
     (DELETE_KEY, "Delete the highlighted one (asks first)"),
     ("escape", "Close"),
 ]
 
 OPEN_MARK = "●"
 ENDED_MARK = "🔒"
-
-
-@dataclass(frozen=True)
-class _Entry:
-    summary: ConversationSummary
-    haystack: str  # title and message text, casefolded once
+SHOWN_LIMIT = 500  # options in the list at once: enough to scan, cheap to build
+# More files than this to (re)index, and the index is built in a thread while the list shows
+# what is indexed so far.
+SYNC_INDEX_LIMIT = 1000
+STATUSES = (None, "active", "ended")
+SORTS = ("rank", "updated", "created")
+SORT_NAMES = {"rank": "best match", "updated": "recently updated",
+              "created": "recently created"}
+MATCH_STYLE = "bold reverse"
 
 
 class ConversationPicker(ModalScreen[str | None]):
-    """Dismisses with the chosen conversation's id, or None when closed."""
+    """Dismisses with the chosen conversation's id, or None when closed; ``chosen_message``
+    is then the index of the message the match is in (None for a title or no search)."""
 
     CSS_PATH = "picker.tcss"
+    # Focused as the screen is shown, before on_mount opens the index: keys typed at once
+    # land in the search box.
+    AUTO_FOCUS = "#picker-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False),
         Binding("up", "move('cursor_up')", show=False),
@@ -59,23 +76,32 @@ class ConversationPicker(ModalScreen[str | None]):
         Binding("pageup", "move('page_up')", show=False),
         Binding("pagedown", "move('page_down')", show=False),
         Binding(DELETE_KEY, "delete", "Delete", show=False),
+        Binding(STATUS_KEY, "cycle_status", "Status", show=False),
+        Binding(MODEL_KEY, "cycle_model", "Model", show=False),
+        Binding(SORT_KEY, "cycle_sort", "Sort", show=False),
     ]
 
-    def __init__(
-        self, store: ConversationStore, open_ids: set[str], *, now: Clock = utc_now
-    ) -> None:
+    def __init__(self, store: ConversationStore, open_ids: set[str], *, now: Clock = utc_now,
+                 index: ConversationIndex | None = None) -> None:
         """``now`` gives the current time, for "3 min ago" (tests pass a fixed clock)."""
         super().__init__()
         self.store = store
         self.open_ids = set(open_ids)
         self._now = now
-        self._entries: list[_Entry] = []
-        self._shown: list[_Entry] = []
+        self._index = index
+        self._hits: dict[str, SearchHit] = {}
+        self.status: str | None = None
+        self.model: str | None = None
+        self.sort = "rank"
+        self.chosen_message: int | None = None
+        self._indexing = ""  # what the background build says while it runs
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static("Open a conversation", id="picker-heading", markup=False)
-            yield Input(placeholder="Type to filter by title or message text", id="picker-filter")
+            yield Input(placeholder="Type to search every title and message",
+                        id="picker-filter")
+            yield Static("", id="picker-filters", markup=False)
             options = OptionList(id="picker-list")
             options.can_focus = False  # the input keeps focus; up/down are forwarded
             yield options
@@ -84,39 +110,134 @@ class ConversationPicker(ModalScreen[str | None]):
                          markup=False)
 
     def on_mount(self) -> None:
-        self.reload()
         self.query_one(Input).focus()
+        if self._index is None:
+            try:
+                self._index = ConversationIndex(self.store.data_dir)
+            except (sqlite3.Error, OSError) as exc:
+                self.notify(f"The search index cannot be used: {exc}", severity="error",
+                            markup=False)
+                return
+        self.reload()
 
-    # listing ---------------------------------------------------------------------------------
+    @property
+    def index(self) -> ConversationIndex | None:
+        return self._index
+
+    def on_unmount(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+    # keeping the index in step ---------------------------------------------------------------
     def reload(self) -> None:
-        """Read the store's list again and show it with the current filter."""
-        self._entries = [
-            _Entry(s, f"{s.title}\n{s.preview}".casefold()) for s in self.store.list()
-        ]
-        self.post_message(StoreListed())  # the app reports files found damaged just now
+        """Bring the index in step with the files, then show the list again."""
+        if self._index is None:
+            return
+        try:
+            plan = self._index.plan(quick=True)
+            if len(plan.changed) > SYNC_INDEX_LIMIT:
+                self._indexing = f"Indexing {len(plan.changed)} conversations for search…"
+                self._build_index()
+            else:
+                self._after_refresh(self._index.refresh(plan=plan))
+        except sqlite3.Error as exc:
+            self.notify(f"The search index could not be updated: {exc}", severity="warning",
+                        markup=False)
         self._show()
 
+    @work(thread=True, exclusive=True, group="picker-index")
+    def _build_index(self) -> None:
+        # A connection of its own: SQLite connections stay in their thread.
+        index = ConversationIndex(self.store.data_dir,
+                                  self._index.cache_dir if self._index else None)
+        try:
+            def progress(done: int, total: int) -> None:
+                self.app.call_from_thread(self._progress, done, total)
+
+            plan = index.refresh(progress=progress)
+        finally:
+            index.close()
+        self.app.call_from_thread(self._indexed, plan)
+
+    def _progress(self, done: int, total: int) -> None:
+        if not self.is_mounted:
+            return
+        self._indexing = f"Indexing conversations for search: {done:,} of {total:,}…"
+        self._show()
+
+    def _indexed(self, plan: RefreshPlan) -> None:
+        self._indexing = ""
+        self._after_refresh(plan)
+        if self.is_mounted:
+            self._show()
+
+    def _after_refresh(self, plan: RefreshPlan) -> None:
+        """Files the index could not read: the store moves them aside and the app says so."""
+        if not plan.unreadable:
+            return
+        for conversation_id in plan.unreadable:
+            # A damaged file is moved aside and recorded in store.damaged.
+            with contextlib.suppress(StoreError):
+                self.store.load(conversation_id)
+        self.post_message(StoreListed())
+
+    # showing ---------------------------------------------------------------------------------
+    def _query(self) -> tuple[list[SearchHit], int]:
+        """The hits to show and how many conversations pass the filters."""
+        index = self._index
+        if index is None:
+            return [], 0
+        words = self.query_one(Input).value
+        total = index.count(status=self.status, model=self.model)
+        if words.strip():
+            hits = index.search(words, limit=SHOWN_LIMIT, status=self.status,
+                                model=self.model, order=self.sort)
+        else:
+            order = "created" if self.sort == "created" else "updated"
+            hits = index.list(status=self.status, model=self.model, order=order,
+                              limit=SHOWN_LIMIT)
+        return hits, total
+
     def _show(self) -> None:
-        words = self.query_one(Input).value.casefold().split()
-        self._shown = [e for e in self._entries if all(w in e.haystack for w in words)]
+        try:
+            hits, total = self._query()
+        except sqlite3.Error as exc:
+            hits, total = [], 0
+            self.notify(f"Search failed: {exc}", severity="warning", markup=False)
+        self._hits = {h.summary.id: h for h in hits}
         options = self.query_one(OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
         now = self._now()
-        options.set_options(Option(self._prompt(e.summary, now), id=e.summary.id)
-                            for e in self._shown)
-        ids = [e.summary.id for e in self._shown]
+        options.set_options(Option(self._prompt(h, now), id=h.summary.id) for h in hits)
+        ids = [h.summary.id for h in hits]
         if ids:
             options.highlighted = ids.index(previous) if previous in ids else 0
-        total = len(self._entries)
-        count = self.query_one("#picker-count", Static)
-        if not total:
-            count.update("No stored conversations yet: ctrl+n starts one.")
+        self._show_filters()
+        searching = bool(self.query_one(Input).value.strip())
+        if self._indexing:
+            line = self._indexing
+        elif not total and not (self.status or self.model):
+            line = "No stored conversations yet: ctrl+n starts one."
         elif not ids:
-            count.update(f"Nothing matches (0 of {total}).")
+            line = f"Nothing matches (0 of {total:,})."
+        elif searching:
+            more = "+" if len(ids) == SHOWN_LIMIT else ""
+            line = f"{len(ids):,}{more} matching of {total:,}"
+        elif len(ids) < total:
+            line = f"{len(ids):,} newest of {total:,}: type to search them all"
         else:
-            count.update(f"{len(ids)} of {total}")
+            line = f"{len(ids):,} of {total:,}"
+        self.query_one("#picker-count", Static).update(line)
 
-    def _prompt(self, summary: ConversationSummary, now: datetime) -> Content:
+    def _show_filters(self) -> None:
+        status = self.status or "all"
+        model = one_line(self.model, 40) if self.model else "all"
+        self.query_one("#picker-filters", Static).update(
+            f"{STATUS_KEY} status: {status} · {MODEL_KEY} model: {model} · "
+            f"{SORT_KEY} order: {SORT_NAMES[self.sort]}")
+
+    def _prompt(self, hit: SearchHit, now: datetime) -> Content:
+        summary = hit.summary
         is_open = summary.id in self.open_ids
         ended = summary.status == "ended"
         marks = (OPEN_MARK if is_open else " ") + " " + (f"{ENDED_MARK} " if ended else "")
@@ -127,15 +248,36 @@ class ConversationPicker(ModalScreen[str | None]):
             one_line(summary.model, 40),
             f"{summary.message_count} message{'s' if summary.message_count != 1 else ''}",
         ]
-        return Content.assemble(
+        parts: list[str | tuple[str, str]] = [
             marks,
             (one_line(summary.title, 200) or "Untitled conversation", "bold"),
             "\n    ",
             (" · ".join(details), "dim"),
-        )
+        ]
+        pieces = hit.parts()
+        if pieces and hit.message_index is not None:
+            # Each piece is inert text; the highlight is a style span, never markup.
+            parts.append("\n    ")
+            parts += [(text, MATCH_STYLE) if match else text for text, match in pieces]
+        return Content.assemble(*parts)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self._show()
+
+    # filters ---------------------------------------------------------------------------------
+    def action_cycle_status(self) -> None:
+        self.status = STATUSES[(STATUSES.index(self.status) + 1) % len(STATUSES)]
+        self._show()
+
+    def action_cycle_model(self) -> None:
+        choices: list[str | None] = [None, *(self._index.models() if self._index else [])]
+        position = choices.index(self.model) if self.model in choices else 0
+        self.model = choices[(position + 1) % len(choices)]
+        self._show()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._show()
 
     # moving and choosing ---------------------------------------------------------------------
@@ -146,16 +288,21 @@ class ConversationPicker(ModalScreen[str | None]):
         option = self.query_one(OptionList).highlighted_option
         return option.id if option else None
 
+    def _choose(self, conversation_id: str) -> None:
+        hit = self._hits.get(conversation_id)
+        self.chosen_message = hit.message_index if hit is not None else None
+        self.dismiss(conversation_id)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         chosen = self._highlighted_id()
         if chosen is not None:
-            self.dismiss(chosen)
+            self._choose(chosen)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
-            self.dismiss(event.option.id)
+            self._choose(event.option.id)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -163,9 +310,9 @@ class ConversationPicker(ModalScreen[str | None]):
     # deleting --------------------------------------------------------------------------------
     def action_delete(self) -> None:
         chosen = self._highlighted_id()
-        if chosen is None:
+        if chosen is None or chosen not in self._hits:
             return
-        title = next(e.summary.title for e in self._shown if e.summary.id == chosen)
+        title = self._hits[chosen].summary.title
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
@@ -181,5 +328,7 @@ class ConversationPicker(ModalScreen[str | None]):
                         markup=False)
             return
         self.open_ids.discard(conversation_id)
+        if self._index is not None:
+            self._index.forget(conversation_id)
         self.app.post_message(ConversationDeleted(conversation_id))
         self.reload()
