@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ BATCH = 200  # files per write transaction: a long build never holds the lock fo
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_TOKENS = 14
 ORDERS = ("rank", "updated", "created")
+RACY_NS = 2_000_000_000  # a folder changed this recently is scanned whatever its mtime says
 # Title matches count more than message matches (bm25 weights per column: title, body).
 RANKING = "bm25(texts, 4.0, 1.0)"
 
@@ -159,9 +161,14 @@ class ConversationIndex:
 
     # keeping in step with the files ----------------------------------------------------------
     def _folder_stamp(self) -> str:
+        """The folder's mtime and inode, or "" while that mtime is too recent to trust:
+        file systems keep coarse times, and a save in the same tick as this look would
+        leave the folder's mtime as it is now (the "racy" case)."""
         try:
             stat = os.stat(self.folder)
         except OSError:
+            return ""
+        if time.time_ns() - stat.st_mtime_ns < RACY_NS:
             return ""
         return f"{stat.st_mtime_ns}:{stat.st_ino}"
 

@@ -86,13 +86,15 @@ class ConversationActions:
                     return
                 await self.open_new_tab(conversation)
             if picker.chosen_message is not None:
-                await self.reveal_message(picker.chosen_message)
+                # Later, not here: this callback runs while the dialog hands focus back, and
+                # mounting earlier messages now would let that hand-back switch tabs.
+                self.call_later(self.reveal_message, conversation_id, picker.chosen_message)
 
         self.push_screen(picker, chosen)
 
-    async def reveal_message(self: ClaudeTUI, index: int) -> None:
-        """Scroll the shown tab to a message (a search match), showing earlier ones if needed."""
-        pane = self.active_pane
+    async def reveal_message(self: ClaudeTUI, conversation_id: str, index: int) -> None:
+        """Scroll a tab to a message (a search match), showing earlier ones if needed."""
+        pane = self._panes.get(conversation_id)
         if pane is None:
             return
         view = pane.view

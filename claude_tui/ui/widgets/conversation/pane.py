@@ -71,6 +71,8 @@ class ConversationPane(TabPane):
         if tabs is None or tabs.active == self.conversation.id:
             super()._on_descendant_focus(event)
         else:
+            # Textual also runs TabPane's own handler (it would show this tab) unless stopped.
+            event.prevent_default()
             self.app.call_later(self._focus_shown_tab)
 
     def _focus_shown_tab(self) -> None:
