@@ -6,6 +6,9 @@ printed straight to a terminal.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert, one_line
@@ -46,3 +49,25 @@ def to_markdown(conversation: Conversation) -> str:
         note = " (stopped)" if message.interrupted else ""
         lines += [f"## {who}{note}", "", inert(message.text).rstrip(), ""]
     return "\n".join(lines)
+
+
+def snippet_pieces(snippet: str, highlights: Sequence[tuple[int, int]]
+                   ) -> list[tuple[str, bool]]:
+    """A search snippet as inert one-line pieces, each with whether it is a matched word.
+
+    The pieces are made inert one by one, so a highlight stays on the words it marks.
+    """
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in sorted(highlights):
+        if start < position or end <= start:
+            continue
+        pieces += [(snippet[position:start], False), (snippet[start:end], True)]
+        position = end
+    pieces.append((snippet[position:], False))
+    shown = [(re.sub(r"\s+", " ", inert(text)), match) for text, match in pieces]
+    shown = [(text, match) for text, match in shown if text]
+    if shown:
+        shown[0] = (shown[0][0].lstrip(), shown[0][1])
+        shown[-1] = (shown[-1][0].rstrip(), shown[-1][1])
+    return [(text, match) for text, match in shown if text]

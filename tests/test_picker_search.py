@@ -77,15 +77,18 @@ async def test_a_word_deep_in_a_long_message_is_found_with_a_highlighted_snippet
         assert "1 matching of 2" in str(app.screen.query_one("#picker-count").render())
 
 
-async def test_every_word_anywhere_in_the_conversation_and_word_starts(data_dir: Path) -> None:
+async def test_every_word_must_match_and_the_last_may_be_half_typed(data_dir: Path) -> None:
     store = ConversationStore(data_dir)
-    both = save(store, "planning a voyage", "bring a compass")
+    both = save(store, "planning a voyage", "bring a compass and a voyage map")
     save(store, "only a voyage here")
     app = picker_host(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await search(pilot, app, "voy compass")  # in two messages; "voy" starts "voyage"
+        await search(pilot, app, "voyage comp")  # "comp" is still being typed
         assert shown(app) == [both]
+        prompt = prompt_of(app)
+        assert [prompt.plain[s.start:s.end] for s in prompt.spans
+                if str(s.style) == MATCH_STYLE] == ["compass", "voyage"]
         await search(pilot, app, "oyage")  # not a word start
         assert shown(app) == []
         await search(pilot, app, 'voyage" OR (')  # FTS syntax is just text

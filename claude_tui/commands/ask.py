@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import signal
 import sys
 import threading
 
@@ -65,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
     try:
         return asyncio.run(_ask(args, options, text))
+    except asyncio.CancelledError:  # SIGTERM or SIGHUP: the engine saved the reply so far
+        say("stopped: the reply so far is saved, marked interrupted")
+        return 128 + signal.SIGTERM
     finally:
         lock.release()
 
@@ -136,10 +141,23 @@ def _providers(options: StartOptions) -> tuple[Provider | None, DemoProvider]:
 
 
 async def _ask(args: argparse.Namespace, options: StartOptions, text: str) -> int:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for name in ("SIGTERM", "SIGHUP"):  # no SIGHUP (nor handlers) on Windows
+        with contextlib.suppress(NotImplementedError, AttributeError, ValueError):
+            loop.add_signal_handler(getattr(signal, name), task.cancel)  # type: ignore[union-attr]
     try:
         store = ConversationStore(options.data_dir)
     except (StoreError, OSError) as exc:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
+    try:
+        return await _ask_in(store, args, options, text)
+    finally:
+        store.close()  # every save asked for is on disk before the exit code is known
+
+
+async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: StartOptions,
+                  text: str) -> int:
     conversation = _target(args, store, options)
     settings = options.settings
     if args.system is not None:
@@ -163,7 +181,7 @@ async def _ask(args: argparse.Namespace, options: StartOptions, text: str) -> in
     printer.finish()
     if args.json:
         sys.stdout.write(safe_json(printer.result()) + "\n")
-    if store.exists(conversation.id):
+    if store.path_for(conversation.id).exists():
         say(f"conversation {conversation.id}")
     return exit_code(printer)
 

@@ -65,8 +65,7 @@ class AskPrinter:
         if isinstance(event, TextDelta):
             self._write(event.text)
         elif isinstance(event, MessageSaved):
-            messages = self.conversation.messages
-            if 0 <= event.index < len(messages) and messages[event.index].role == "assistant":
+            if event.message is not None and event.message.role == "assistant":
                 self._new_reply = True
         elif isinstance(event, WarningIssued):
             self.warnings.append(event.behavior)

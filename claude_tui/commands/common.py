@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from claude_tui.conversation import SCHEMA_VERSION, Conversation, is_valid_id
+from claude_tui.conversation import Conversation, is_valid_id
+from claude_tui.reading import DamagedConversationError, NewerSchemaError, parse_file
+from claude_tui.text import one_line
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # an unknown id, a damaged file, a failed request ...
@@ -97,8 +99,6 @@ def find_id(folder: Path, given: str) -> str:
 
 
 def _printable_id(given: str) -> str:
-    from claude_tui.text import one_line
-
     return repr(one_line(given, 40))
 
 
@@ -116,23 +116,18 @@ def read_conversation(folder: Path, conversation_id: str) -> Conversation:
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise CommandError(f"{path} is damaged: not valid JSON text ({_why(exc)})") from None
-    schema = data.get("schema", 0) if isinstance(data, dict) else 0
-    if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
-        raise CommandError(f"{path} was written by a newer version of claude-tui (schema "
-                           f"{schema}, this one reads {SCHEMA_VERSION}); upgrade to read it")
-    try:
-        conversation = Conversation.from_dict(data)
-    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
-        raise CommandError(f"{path} is damaged: {_why(exc)}") from None
+        conversation = parse_file(path, raw)
+    except DamagedConversationError as exc:
+        raise CommandError(f"{path} is damaged: {one_line(exc.reason, 300)}") from None
+    except NewerSchemaError:
+        raise CommandError(f"{path} was written by a newer version of claude-tui; upgrade "
+                           "to read it") from None
+    if conversation.read_only_reason:
+        raise CommandError(f"{path} was written by a newer version of claude-tui "
+                           f"({one_line(conversation.read_only_reason, 200)}); upgrade to "
+                           "read it all")
     if conversation.id != conversation_id:
         raise CommandError(f"{path} is damaged: it names another id")
     return conversation
 
 
-def _why(exc: BaseException) -> str:
-    from claude_tui.text import one_line
-
-    return one_line(str(exc) or type(exc).__name__, 200)

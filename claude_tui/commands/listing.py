@@ -8,6 +8,7 @@ from typing import Any
 from claude_tui.commands.common import EXIT_OK, CommandError, data_dir_of, safe_json, say, write_out
 from claude_tui.commands.table import columns, fit
 from claude_tui.store import ConversationStore, ConversationSummary, StoreError
+from claude_tui.store_scan import IndexRefresh
 from claude_tui.text import one_line
 
 TITLE_CELLS = 48
@@ -20,7 +21,7 @@ def summary_json(summary: ConversationSummary) -> dict[str, Any]:
         "title": summary.title,
         "status": summary.status,
         "model": summary.model,
-        "created": getattr(summary, "created", None) or None,
+        "created": summary.created or None,
         "updated": summary.updated,
         "messages": summary.message_count,
     }
@@ -33,27 +34,23 @@ def open_store(args: argparse.Namespace) -> ConversationStore:
         raise CommandError(f"cannot use the data folder: {exc}") from None
 
 
-def report_damaged(store: ConversationStore) -> None:
-    for damaged in store.damaged:
-        say(f"{damaged.original.name} could not be read: {one_line(damaged.reason, 200)} "
-            f"(kept as {damaged.kept_as})")
-
-
-def summaries(store: ConversationStore) -> list[ConversationSummary]:
-    try:
-        found = store.list()
-    except (StoreError, OSError) as exc:
-        raise CommandError(f"cannot list the conversations: {exc}") from None
-    report_damaged(store)
-    return found
+def refreshed(store: ConversationStore) -> None:
+    """Bring the index in step with the files, and say which files could not be read."""
+    IndexRefresh(store, None).run_all()
+    for problem in store.problems:
+        kept = f"; kept as {problem.kept_as}" if problem.kept_as else ""
+        say(f"{problem.path.name} left out: {one_line(problem.reason, 300)}{kept}")
 
 
 def run(args: argparse.Namespace) -> int:
-    found = summaries(open_store(args))
-    if args.status:
-        found = [s for s in found if s.status == args.status]
-    if args.limit is not None:
-        found = found[: args.limit]
+    store = open_store(args)
+    try:
+        refreshed(store)
+        found = store.index.list(status=args.status, limit=args.limit)
+    except (StoreError, OSError) as exc:
+        raise CommandError(f"cannot list the conversations: {exc}") from None
+    finally:
+        store.close()
     if args.json:
         write_out(safe_json([summary_json(s) for s in found]) + "\n")
         return EXIT_OK

@@ -1,7 +1,7 @@
 """Find and open any stored conversation (ctrl+o), or delete one.
 
 Typing searches the full text of every conversation, titles and every message, through the
-search index (``claude_tui/search_index.py``); each match shows a snippet with the words
+store's search index (``claude_tui/index.py``); each match shows a snippet with the words
 highlighted, and opening it scrolls to the matching message (``chosen_message``). With no
 words typed the newest conversations are listed. Filters: status, model, and the order.
 The filter input keeps focus: up/down move the highlight, enter opens it.
@@ -9,12 +9,11 @@ The filter input keeps focus: up/down move the highlight, enter opens it.
 
 from __future__ import annotations
 
-import contextlib
+import os
 import sqlite3
 from datetime import datetime
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -23,9 +22,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from claude_tui.search_index import ConversationIndex, RefreshPlan, SearchHit
+from claude_tui.conversation import is_valid_id
+from claude_tui.index import ConversationSummary, FileSignature, SearchHit
 from claude_tui.store import ConversationStore, StoreError
+from claude_tui.store_scan import IndexRefresh
 from claude_tui.text import one_line
+from claude_tui.transcript import snippet_pieces
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
@@ -81,20 +83,20 @@ class ConversationPicker(ModalScreen[str | None]):
         Binding(SORT_KEY, "cycle_sort", "Sort", show=False),
     ]
 
-    def __init__(self, store: ConversationStore, open_ids: set[str], *, now: Clock = utc_now,
-                 index: ConversationIndex | None = None) -> None:
+    def __init__(self, store: ConversationStore, open_ids: set[str], *, now: Clock = utc_now
+                 ) -> None:
         """``now`` gives the current time, for "3 min ago" (tests pass a fixed clock)."""
         super().__init__()
         self.store = store
         self.open_ids = set(open_ids)
         self._now = now
-        self._index = index
         self._hits: dict[str, SearchHit] = {}
+        self._all: list[ConversationSummary] = []  # every indexed one: counts and models
         self.status: str | None = None
         self.model: str | None = None
         self.sort = "rank"
         self.chosen_message: int | None = None
-        self._indexing = ""  # what the background build says while it runs
+        self._indexing = ""  # what the count line says while the index is brought up
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -111,99 +113,59 @@ class ConversationPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        if self._index is None:
-            try:
-                self._index = ConversationIndex(self.store.data_dir)
-            except (sqlite3.Error, OSError) as exc:
-                self.notify(f"The search index cannot be used: {exc}", severity="error",
-                            markup=False)
-                return
         self.reload()
-
-    @property
-    def index(self) -> ConversationIndex | None:
-        return self._index
-
-    def on_unmount(self) -> None:
-        if self._index is not None:
-            self._index.close()
 
     # keeping the index in step ---------------------------------------------------------------
     def reload(self) -> None:
-        """Bring the index in step with the files, then show the list again."""
-        if self._index is None:
-            return
+        """Bring the index in step with the files (a few changed: now; many: in the
+        background, showing what is indexed meanwhile), then show the list again."""
         try:
-            plan = self._index.plan(quick=True)
-            if len(plan.changed) > SYNC_INDEX_LIMIT:
-                self._indexing = f"Indexing {len(plan.changed)} conversations for search…"
-                self._build_index()
+            stale = stale_files(self.store)
+            if stale > SYNC_INDEX_LIMIT:
+                self._indexing = f"Indexing {stale:,} conversations for search…"
+                loop_call = self.app.call_from_thread
+                self.store.refresh_soon(done=lambda: loop_call(self._indexed))
             else:
-                self._after_refresh(self._index.refresh(plan=plan))
-        except sqlite3.Error as exc:
-            self.notify(f"The search index could not be updated: {exc}", severity="warning",
-                        markup=False)
+                IndexRefresh(self.store, None).run_all()
+                self.post_message(StoreListed())  # the app reports files found damaged
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            self.notify(f"The search index could not be brought up to date: {exc}",
+                        severity="warning", markup=False)
+        self._list_all()
         self._show()
 
-    @work(thread=True, exclusive=True, group="picker-index")
-    def _build_index(self) -> None:
-        # A connection of its own: SQLite connections stay in their thread.
-        index = ConversationIndex(self.store.data_dir,
-                                  self._index.cache_dir if self._index else None)
+    def _list_all(self) -> None:
         try:
-            def progress(done: int, total: int) -> None:
-                self.app.call_from_thread(self._progress, done, total)
+            self._all = self.store.index.list()
+        except sqlite3.Error:
+            self._all = []
 
-            plan = index.refresh(progress=progress)
-        finally:
-            index.close()
-        self.app.call_from_thread(self._indexed, plan)
-
-    def _progress(self, done: int, total: int) -> None:
-        if not self.is_mounted:
-            return
-        self._indexing = f"Indexing conversations for search: {done:,} of {total:,}…"
-        self._show()
-
-    def _indexed(self, plan: RefreshPlan) -> None:
+    def _indexed(self) -> None:
         self._indexing = ""
-        self._after_refresh(plan)
+        self.post_message(StoreListed())
         if self.is_mounted:
+            self._list_all()
             self._show()
 
-    def _after_refresh(self, plan: RefreshPlan) -> None:
-        """Files the index could not read: the store moves them aside and the app says so."""
-        if not plan.unreadable:
-            return
-        for conversation_id in plan.unreadable:
-            # A damaged file is moved aside and recorded in store.damaged.
-            with contextlib.suppress(StoreError):
-                self.store.load(conversation_id)
-        self.post_message(StoreListed())
-
     # showing ---------------------------------------------------------------------------------
-    def _query(self) -> tuple[list[SearchHit], int]:
-        """The hits to show and how many conversations pass the filters."""
-        index = self._index
-        if index is None:
-            return [], 0
+    def _query(self) -> list[SearchHit]:
+        index = self.store.index
         words = self.query_one(Input).value
-        total = index.count(status=self.status, model=self.model)
         if words.strip():
-            hits = index.search(words, limit=SHOWN_LIMIT, status=self.status,
+            return index.search(words, limit=SHOWN_LIMIT, status=self.status,
                                 model=self.model, order=self.sort)
-        else:
-            order = "created" if self.sort == "created" else "updated"
-            hits = index.list(status=self.status, model=self.model, order=order,
-                              limit=SHOWN_LIMIT)
-        return hits, total
+        order = "created" if self.sort == "created" else "updated"
+        return [SearchHit(s, -1, "") for s in index.list(
+            status=self.status, model=self.model, order=order, limit=SHOWN_LIMIT)]
 
     def _show(self) -> None:
         try:
-            hits, total = self._query()
+            hits = self._query()
         except sqlite3.Error as exc:
-            hits, total = [], 0
+            hits = []
             self.notify(f"Search failed: {exc}", severity="warning", markup=False)
+        total = sum(1 for s in self._all if (self.status in (None, s.status))
+                    and (self.model in (None, s.model)))
         self._hits = {h.summary.id: h for h in hits}
         options = self.query_one(OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
@@ -216,7 +178,7 @@ class ConversationPicker(ModalScreen[str | None]):
         searching = bool(self.query_one(Input).value.strip())
         if self._indexing:
             line = self._indexing
-        elif not total and not (self.status or self.model):
+        elif not self._all:
             line = "No stored conversations yet: ctrl+n starts one."
         elif not ids:
             line = f"Nothing matches (0 of {total:,})."
@@ -254,8 +216,8 @@ class ConversationPicker(ModalScreen[str | None]):
             "\n    ",
             (" · ".join(details), "dim"),
         ]
-        pieces = hit.parts()
-        if pieces and hit.message_index is not None:
+        pieces = snippet_pieces(hit.snippet, hit.highlights)
+        if pieces and hit.message_index >= 0:
             # Each piece is inert text; the highlight is a style span, never markup.
             parts.append("\n    ")
             parts += [(text, MATCH_STYLE) if match else text for text, match in pieces]
@@ -271,7 +233,7 @@ class ConversationPicker(ModalScreen[str | None]):
         self._show()
 
     def action_cycle_model(self) -> None:
-        choices: list[str | None] = [None, *(self._index.models() if self._index else [])]
+        choices: list[str | None] = [None, *sorted({s.model for s in self._all})]
         position = choices.index(self.model) if self.model in choices else 0
         self.model = choices[(position + 1) % len(choices)]
         self._show()
@@ -290,7 +252,7 @@ class ConversationPicker(ModalScreen[str | None]):
 
     def _choose(self, conversation_id: str) -> None:
         hit = self._hits.get(conversation_id)
-        self.chosen_message = hit.message_index if hit is not None else None
+        self.chosen_message = hit.message_index if hit and hit.message_index >= 0 else None
         self.dismiss(conversation_id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -328,7 +290,28 @@ class ConversationPicker(ModalScreen[str | None]):
                         markup=False)
             return
         self.open_ids.discard(conversation_id)
-        if self._index is not None:
-            self._index.forget(conversation_id)
         self.app.post_message(ConversationDeleted(conversation_id))
         self.reload()
+
+
+def stale_files(store: ConversationStore) -> int:
+    """How many conversation files the index does not have as they are now (a scan of the
+    folder's file signatures, no file read)."""
+    known = store.index.signatures()
+    stale = 0
+    try:
+        entries = os.scandir(store.folder)
+    except OSError:
+        return 0
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".json") or not is_valid_id(name[:-5]):
+                continue
+            try:
+                signature = FileSignature.of(entry.stat())
+            except OSError:
+                continue
+            if known.get(name[:-5]) != signature:
+                stale += 1
+    return stale
