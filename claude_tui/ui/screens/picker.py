@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -52,7 +54,10 @@ PICKER_KEYS: list[tuple[str, str]] = [
 
 OPEN_MARK = "●"
 ENDED_MARK = "🔒"
-SHOWN_LIMIT = 500  # options in the list at once: enough to scan, cheap to build
+SHOWN_LIMIT = 500  # conversations listed at once: enough to scan, cheap to build
+SEARCH_LIMIT = 100  # matches shown at once, each with its snippet: type more to narrow them
+# A folder changed this recently may change again within the same tick of its mtime.
+RACY_NS = 2_000_000_000
 # More files than this to (re)index, and the index is built in a thread while the list shows
 # what is indexed so far.
 SYNC_INDEX_LIMIT = 1000
@@ -120,13 +125,16 @@ class ConversationPicker(ModalScreen[str | None]):
         """Bring the index in step with the files (a few changed: now; many: in the
         background, showing what is indexed meanwhile), then show the list again."""
         try:
-            stale = stale_files(self.store)
+            stamp = folder_stamp(self.store)
+            stale = 0 if stamp and _IN_STEP.get(self.store.folder) == stamp else (
+                stale_files(self.store))
             if stale > SYNC_INDEX_LIMIT:
                 self._indexing = f"Indexing {stale:,} conversations for search…"
                 loop_call = self.app.call_from_thread
-                self.store.refresh_soon(done=lambda: loop_call(self._indexed))
-            else:
+                self.store.refresh_soon(done=lambda: loop_call(self._indexed, stamp))
+            elif stamp == "" or _IN_STEP.get(self.store.folder) != stamp:
                 IndexRefresh(self.store, None).run_all()
+                _IN_STEP[self.store.folder] = stamp
                 self.post_message(StoreListed())  # the app reports files found damaged
         except (StoreError, sqlite3.Error, OSError) as exc:
             self.notify(f"The search index could not be brought up to date: {exc}",
@@ -140,7 +148,8 @@ class ConversationPicker(ModalScreen[str | None]):
         except sqlite3.Error:
             self._all = []
 
-    def _indexed(self) -> None:
+    def _indexed(self, stamp: str) -> None:
+        _IN_STEP[self.store.folder] = stamp
         self._indexing = ""
         self.post_message(StoreListed())
         if self.is_mounted:
@@ -152,7 +161,7 @@ class ConversationPicker(ModalScreen[str | None]):
         index = self.store.index
         words = self.query_one(Input).value
         if words.strip():
-            return index.search(words, limit=SHOWN_LIMIT, status=self.status,
+            return index.search(words, limit=SEARCH_LIMIT, status=self.status,
                                 model=self.model, order=self.sort)
         order = "created" if self.sort == "created" else "updated"
         return [SearchHit(s, -1, "") for s in index.list(
@@ -183,7 +192,7 @@ class ConversationPicker(ModalScreen[str | None]):
         elif not ids:
             line = f"Nothing matches (0 of {total:,})."
         elif searching:
-            more = "+" if len(ids) == SHOWN_LIMIT else ""
+            more = "+" if len(ids) == SEARCH_LIMIT else ""
             line = f"{len(ids):,}{more} matching of {total:,}"
         elif len(ids) < total:
             line = f"{len(ids):,} newest of {total:,}: type to search them all"
@@ -292,6 +301,23 @@ class ConversationPicker(ModalScreen[str | None]):
         self.open_ids.discard(conversation_id)
         self.app.post_message(ConversationDeleted(conversation_id))
         self.reload()
+
+
+# Data folder -> its stamp when the index was last brought in step with it. Every save renames
+# a file into the folder, which changes the folder's mtime: an unchanged stamp means no scan.
+# (A file edited in place by hand is found by the app's own refresh at start-up.)
+_IN_STEP: dict[Path, str] = {}
+
+
+def folder_stamp(store: ConversationStore) -> str:
+    """The folder's mtime and inode, or "" when too recent to trust (coarse file times)."""
+    try:
+        stat = os.stat(store.folder)
+    except OSError:
+        return ""
+    if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+        return ""
+    return f"{stat.st_mtime_ns}:{stat.st_ino}"
 
 
 def stale_files(store: ConversationStore) -> int:
