@@ -217,3 +217,82 @@ def test_output_cut_short_by_the_reader_is_not_an_error(data_dir: Path) -> None:
     )
     assert head.stdout == "exit 0\n"
     assert "Traceback" not in head.stderr and "Broken pipe" not in head.stderr
+
+
+# search -------------------------------------------------------------------------------------
+def test_search_finds_words_in_any_message_with_a_snippet(data_dir: Path) -> None:
+    long_reply = "nothing here. " * 3000 + "Tie a bowline knot to make a fixed loop."
+    knots = store_conversation(data_dir, "teach me knots", long_reply, title="Knots")
+    store_conversation(data_dir, "about cooking", title="Food")
+    result = run_cli("search", "bowline knot")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{knots.id}  Knots"
+    assert lines[1].startswith("    message 1: ") and "bowline knot" in lines[1]
+    assert len(lines) == 2
+    found = json.loads(run_cli("search", "bowline", "--json").stdout)
+    assert found == [{
+        "id": knots.id, "title": "Knots", "status": "active", "model": "claude-opus-5-5",
+        "created": knots.created, "updated": knots.updated, "messages": 2, "message": 1,
+        "snippet": found[0]["snippet"],
+    }]
+    assert "bowline" in found[0]["snippet"]
+    none = run_cli("search", "zeppelin")
+    assert none.returncode == 0 and none.stdout == "" and "nothing matches" in none.stderr
+    assert json.loads(run_cli("search", "zeppelin", "--json").stdout) == []
+    assert run_cli("search", "  ").returncode == 2
+
+
+def test_search_filters_and_sorts(data_dir: Path) -> None:
+    older = store_conversation(data_dir, "sailing alone", title="Old")
+    ended = store_conversation(data_dir, "sailing together", title="Ended", ended=True)
+    assert [h["id"] for h in json.loads(
+        run_cli("search", "sailing", "--json", "--status", "ended").stdout)] == [ended.id]
+    assert [h["id"] for h in json.loads(
+        run_cli("search", "sailing", "--json", "--sort", "created").stdout)] == [
+        ended.id, older.id]
+    assert len(json.loads(run_cli("search", "sailing", "--json", "--limit", "1").stdout)) == 1
+
+
+def test_search_keeps_hostile_text_inert_and_works_while_the_app_runs(data_dir: Path) -> None:
+    store_conversation(data_dir, f"walrus {HOSTILE}", f"{HOSTILE} walrus", title=HOSTILE)
+    lock = DataFolderLock(data_dir)
+    lock.acquire()
+    try:
+        shown = run_cli("search", "walrus")
+        as_json = run_cli("search", "walrus", "--json")
+    finally:
+        lock.release()
+    assert shown.returncode == 0 and as_json.returncode == 0
+    assert_inert(shown.stdout)
+    assert_inert(as_json.stdout)
+    assert json.loads(as_json.stdout)[0]["title"] == HOSTILE
+    assert "[bold]markup[/bold]" in shown.stdout
+
+
+def test_search_and_list_report_a_damaged_file_in_one_line(data_dir: Path) -> None:
+    store_conversation(data_dir, "fine words", title="Fine")
+    (data_dir / "conversations" / "01aaaaaaaaaaaaaaaaaa.json").write_text("{broken")
+    result = run_cli("search", "fine")
+    assert result.returncode == 0
+    assert "Fine" in result.stdout
+    problem = [line for line in result.stderr.splitlines() if "01aaaaaaaaaaaaaaaaaa" in line]
+    assert len(problem) == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["--help"], ["list"], ["list", "--json"],
+                                     ["search", "x"], ["export", "PREFIX"], ["show", "PREFIX"]])
+def test_read_commands_import_neither_textual_nor_the_sdk(data_dir: Path,
+                                                         command: list[str]) -> None:
+    conversation = store_conversation(data_dir, "hello there")
+    argv = [conversation.id if part == "PREFIX" else part for part in command]
+    probe = (
+        "import sys\nfrom claude_tui.cli import main\n"
+        "try:\n    code = main(sys.argv[1:])\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'anthropic'})\n"
+        "print('\\nLOADED', loaded, code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
+                            text=True, env=dict(os.environ), timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.stdout.strip().splitlines()[-1] == "LOADED [] 0", result.stderr
