@@ -9,11 +9,10 @@ The filter input keeps focus: up/down move the highlight, enter opens it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
-import time
 from datetime import datetime
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -25,7 +24,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from claude_tui.conversation import is_valid_id
-from claude_tui.index import ConversationSummary, FileSignature, SearchHit
+from claude_tui.index import SearchHit
 from claude_tui.store import ConversationStore, StoreError
 from claude_tui.store_scan import IndexRefresh
 from claude_tui.text import one_line
@@ -56,8 +55,6 @@ OPEN_MARK = "●"
 ENDED_MARK = "🔒"
 SHOWN_LIMIT = 500  # conversations listed at once: enough to scan, cheap to build
 SEARCH_LIMIT = 100  # matches shown at once, each with its snippet: type more to narrow them
-# A folder changed this recently may change again within the same tick of its mtime.
-RACY_NS = 2_000_000_000
 # More files than this to (re)index, and the index is built in a thread while the list shows
 # what is indexed so far.
 SYNC_INDEX_LIMIT = 1000
@@ -96,7 +93,6 @@ class ConversationPicker(ModalScreen[str | None]):
         self.open_ids = set(open_ids)
         self._now = now
         self._hits: dict[str, SearchHit] = {}
-        self._all: list[ConversationSummary] = []  # every indexed one: counts and models
         self.status: str | None = None
         self.model: str | None = None
         self.sort = "rank"
@@ -122,38 +118,32 @@ class ConversationPicker(ModalScreen[str | None]):
 
     # keeping the index in step ---------------------------------------------------------------
     def reload(self) -> None:
-        """Bring the index in step with the files (a few changed: now; many: in the
-        background, showing what is indexed meanwhile), then show the list again."""
+        """Show the index now, in step with the files: when the number of files and of
+        indexed conversations differ (files added or removed behind the app's back), a few
+        are indexed first, many in the background while the list shows what is indexed;
+        otherwise the index is checked against every file's signature in the background
+        (a sync tool may have changed one in place), and the list follows if it changed."""
         try:
-            stamp = folder_stamp(self.store)
-            stale = 0 if stamp and _IN_STEP.get(self.store.folder) == stamp else (
-                stale_files(self.store))
-            if stale > SYNC_INDEX_LIMIT:
-                self._indexing = f"Indexing {stale:,} conversations for search…"
-                loop_call = self.app.call_from_thread
-                self.store.refresh_soon(done=lambda: loop_call(self._indexed, stamp))
-            elif stamp == "" or _IN_STEP.get(self.store.folder) != stamp:
+            gap = abs(count_files(self.store) - self.store.index.count())
+            if 0 < gap <= SYNC_INDEX_LIMIT:
                 IndexRefresh(self.store, None).run_all()
-                _IN_STEP[self.store.folder] = stamp
                 self.post_message(StoreListed())  # the app reports files found damaged
+            else:
+                if gap:
+                    self._indexing = f"Indexing {gap:,} conversations for search…"
+                # Not call_from_thread: the writer thread must never wait for the event
+                # loop, which may be waiting for the writer (a save, a refresh).
+                loop = asyncio.get_running_loop()
+                self.store.refresh_soon(done=lambda: loop.call_soon_threadsafe(self._indexed))
         except (StoreError, sqlite3.Error, OSError) as exc:
             self.notify(f"The search index could not be brought up to date: {exc}",
                         severity="warning", markup=False)
-        self._list_all()
         self._show()
 
-    def _list_all(self) -> None:
-        try:
-            self._all = self.store.index.list()
-        except sqlite3.Error:
-            self._all = []
-
-    def _indexed(self, stamp: str) -> None:
-        _IN_STEP[self.store.folder] = stamp
+    def _indexed(self) -> None:
         self._indexing = ""
         self.post_message(StoreListed())
         if self.is_mounted:
-            self._list_all()
             self._show()
 
     # showing ---------------------------------------------------------------------------------
@@ -173,8 +163,11 @@ class ConversationPicker(ModalScreen[str | None]):
         except sqlite3.Error as exc:
             hits = []
             self.notify(f"Search failed: {exc}", severity="warning", markup=False)
-        total = sum(1 for s in self._all if (self.status in (None, s.status))
-                    and (self.model in (None, s.model)))
+        try:
+            stored = self.store.index.count()
+            total = self.store.index.count(status=self.status, model=self.model)
+        except sqlite3.Error:
+            stored = total = 0
         self._hits = {h.summary.id: h for h in hits}
         options = self.query_one(OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
@@ -187,7 +180,7 @@ class ConversationPicker(ModalScreen[str | None]):
         searching = bool(self.query_one(Input).value.strip())
         if self._indexing:
             line = self._indexing
-        elif not self._all:
+        elif not stored:
             line = "No stored conversations yet: ctrl+n starts one."
         elif not ids:
             line = f"Nothing matches (0 of {total:,})."
@@ -242,7 +235,7 @@ class ConversationPicker(ModalScreen[str | None]):
         self._show()
 
     def action_cycle_model(self) -> None:
-        choices: list[str | None] = [None, *sorted({s.model for s in self._all})]
+        choices: list[str | None] = [None, *self.store.index.models()]
         position = choices.index(self.model) if self.model in choices else 0
         self.model = choices[(position + 1) % len(choices)]
         self._show()
@@ -303,41 +296,11 @@ class ConversationPicker(ModalScreen[str | None]):
         self.reload()
 
 
-# Data folder -> its stamp when the index was last brought in step with it. Every save renames
-# a file into the folder, which changes the folder's mtime: an unchanged stamp means no scan.
-# (A file edited in place by hand is found by the app's own refresh at start-up.)
-_IN_STEP: dict[Path, str] = {}
 
-
-def folder_stamp(store: ConversationStore) -> str:
-    """The folder's mtime and inode, or "" when too recent to trust (coarse file times)."""
+def count_files(store: ConversationStore) -> int:
+    """How many conversation files the folder holds (names only: no file is read)."""
     try:
-        stat = os.stat(store.folder)
-    except OSError:
-        return ""
-    if time.time_ns() - stat.st_mtime_ns < RACY_NS:
-        return ""
-    return f"{stat.st_mtime_ns}:{stat.st_ino}"
-
-
-def stale_files(store: ConversationStore) -> int:
-    """How many conversation files the index does not have as they are now (a scan of the
-    folder's file signatures, no file read)."""
-    known = store.index.signatures()
-    stale = 0
-    try:
-        entries = os.scandir(store.folder)
+        names = os.listdir(store.folder)
     except OSError:
         return 0
-    with entries:
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".json") or not is_valid_id(name[:-5]):
-                continue
-            try:
-                signature = FileSignature.of(entry.stat())
-            except OSError:
-                continue
-            if known.get(name[:-5]) != signature:
-                stale += 1
-    return stale
+    return sum(1 for name in names if name.endswith(".json") and is_valid_id(name[:-5]))
