@@ -113,10 +113,10 @@ def index_work(store: ConversationStore, query: str | None) -> Callable[[], obje
     def work() -> object:
         picker.count_files(store)
         store.index.count()
-        store.index.count(status=None, model=None)
+        total = store.index.count(status=None, model=None)
         if query is None:
-            return store.index.list(limit=picker.SHOWN_LIMIT)
-        return store.search(query, limit=picker.SEARCH_LIMIT)
+            return store.index.list(limit=total if total <= picker.ALL_UP_TO else picker.PAGE)
+        return store.search(query, limit=picker.SEARCH_PAGE)
 
     return work
 

@@ -205,3 +205,29 @@ async def test_opening_a_match_scrolls_the_tab_to_the_message(data_dir: Path) ->
         await until(pilot, on_screen)
         assert view.first_shown <= 4
         assert view.max_scroll_y > 0 and view.scroll_y < view.max_scroll_y  # not the bottom
+
+
+async def test_a_long_list_comes_a_page_at_a_time(data_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(picker_module, "ALL_UP_TO", 5)
+    monkeypatch.setattr(picker_module, "PAGE", 4)
+    monkeypatch.setattr(picker_module, "SEARCH_PAGE", 3)
+    store = ConversationStore(data_dir)
+    for n in range(12):
+        save(store, f"note {n} about cranes", updated=f"2026-11-{n + 1:02}T00:00:00Z")
+    app = picker_host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(shown(app)) == 4
+        assert "4 newest of 12" in str(app.screen.query_one("#picker-count").render())
+        for _ in range(12):
+            await pilot.press("down")
+        assert len(shown(app)) == 12  # pages added as the highlight neared the end
+        assert len(set(shown(app))) == 12
+        await search(pilot, app, "cranes")
+        assert len(shown(app)) == 3
+        assert "3+ matching of 12" in str(app.screen.query_one("#picker-count").render())
+        for _ in range(14):
+            await pilot.press("down")
+        assert len(shown(app)) == 12
+        assert "12 matching of 12" in str(app.screen.query_one("#picker-count").render())

@@ -53,8 +53,11 @@ PICKER_KEYS: list[tuple[str, str]] = [
 
 OPEN_MARK = "●"
 ENDED_MARK = "🔒"
-SHOWN_LIMIT = 500  # conversations listed at once: enough to scan, cheap to build
-SEARCH_LIMIT = 100  # matches shown at once, each with its snippet: type more to narrow them
+# How many options the list gets at once: each costs layout time, so a long list comes a page
+# at a time as the highlight nears its end (a short one is shown whole).
+ALL_UP_TO = 300
+PAGE = 100
+SEARCH_PAGE = 50  # matches, each with its snippet
 # More files than this to (re)index, and the index is built in a thread while the list shows
 # what is indexed so far.
 SYNC_INDEX_LIMIT = 1000
@@ -98,6 +101,8 @@ class ConversationPicker(ModalScreen[str | None]):
         self.sort = "rank"
         self.chosen_message: int | None = None
         self._indexing = ""  # what the count line says while the index is brought up
+        self._stored = self._total = 0  # conversations indexed; those the filters let through
+        self._exhausted = False  # a page asked for brought nothing more
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -147,28 +152,31 @@ class ConversationPicker(ModalScreen[str | None]):
             self._show()
 
     # showing ---------------------------------------------------------------------------------
-    def _query(self) -> list[SearchHit]:
+    def _query(self, limit: int | None) -> list[SearchHit]:
+        """The first ``limit`` hits (None: the first page)."""
         index = self.store.index
         words = self.query_one(Input).value
         if words.strip():
-            return index.search(words, limit=SEARCH_LIMIT, status=self.status,
+            return index.search(words, limit=limit or SEARCH_PAGE, status=self.status,
                                 model=self.model, order=self.sort)
+        if limit is None:
+            total = index.count(status=self.status, model=self.model)
+            limit = total if total <= ALL_UP_TO else PAGE
         order = "created" if self.sort == "created" else "updated"
         return [SearchHit(s, -1, "") for s in index.list(
-            status=self.status, model=self.model, order=order, limit=SHOWN_LIMIT)]
+            status=self.status, model=self.model, order=order, limit=limit)]
 
     def _show(self) -> None:
         try:
-            hits = self._query()
-        except sqlite3.Error as exc:
-            hits = []
-            self.notify(f"Search failed: {exc}", severity="warning", markup=False)
-        try:
+            hits = self._query(None)
             stored = self.store.index.count()
             total = self.store.index.count(status=self.status, model=self.model)
-        except sqlite3.Error:
-            stored = total = 0
+        except sqlite3.Error as exc:
+            hits, stored, total = [], 0, 0
+            self.notify(f"Search failed: {exc}", severity="warning", markup=False)
         self._hits = {h.summary.id: h for h in hits}
+        self._stored, self._total = stored, total
+        self._exhausted = False
         options = self.query_one(OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
         now = self._now()
@@ -177,21 +185,53 @@ class ConversationPicker(ModalScreen[str | None]):
         if ids:
             options.highlighted = ids.index(previous) if previous in ids else 0
         self._show_filters()
+        self._show_count()
+
+    def _show_count(self) -> None:
+        shown = len(self._hits)
         searching = bool(self.query_one(Input).value.strip())
+        more = self._may_have_more()
         if self._indexing:
             line = self._indexing
-        elif not stored:
+        elif not self._stored:
             line = "No stored conversations yet: ctrl+n starts one."
-        elif not ids:
-            line = f"Nothing matches (0 of {total:,})."
+        elif not shown:
+            line = f"Nothing matches (0 of {self._total:,})."
         elif searching:
-            more = "+" if len(ids) == SEARCH_LIMIT else ""
-            line = f"{len(ids):,}{more} matching of {total:,}"
-        elif len(ids) < total:
-            line = f"{len(ids):,} newest of {total:,}: type to search them all"
+            line = f"{shown:,}{'+' if more else ''} matching of {self._total:,}"
+        elif shown < self._total:
+            line = f"{shown:,} newest of {self._total:,}: type to search them all"
         else:
-            line = f"{len(ids):,} of {total:,}"
+            line = f"{shown:,} of {self._total:,}"
         self.query_one("#picker-count", Static).update(line)
+
+    def _may_have_more(self) -> bool:
+        shown = len(self._hits)
+        if self._exhausted:
+            return False
+        if self.query_one(Input).value.strip():
+            return shown > 0 and shown % SEARCH_PAGE == 0
+        return shown < self._total
+
+    def _add_page(self) -> None:
+        """The next page of options, once the highlight nears the end of the list."""
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        if highlighted is None or highlighted < options.option_count - 3:
+            return
+        if not self._may_have_more():
+            return
+        step = SEARCH_PAGE if self.query_one(Input).value.strip() else PAGE
+        try:
+            hits = self._query(len(self._hits) + step)
+        except sqlite3.Error:
+            return
+        now = self._now()
+        new = [h for h in hits if h.summary.id not in self._hits]
+        self._hits.update((h.summary.id, h) for h in new)
+        options.add_options(Option(self._prompt(h, now), id=h.summary.id) for h in new)
+        self._exhausted = not new
+        self._show_count()
 
     def _show_filters(self) -> None:
         status = self.status or "all"
@@ -247,6 +287,7 @@ class ConversationPicker(ModalScreen[str | None]):
     # moving and choosing ---------------------------------------------------------------------
     def action_move(self, how: str) -> None:
         getattr(self.query_one(OptionList), f"action_{how}")()
+        self._add_page()
 
     def _highlighted_id(self) -> str | None:
         option = self.query_one(OptionList).highlighted_option
