@@ -91,7 +91,8 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
     export.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
 
-    search = sub.add_parser("search", help="find conversations by any word in them")
+    search = sub.add_parser(
+        "search", help="find the conversations whose title or a message holds the words")
     search.add_argument("text", metavar="TEXT", help="the words to look for (all of them)")
     search.add_argument("--json", action="store_true", help="print a JSON array")
     search.add_argument("--status", choices=("active", "ended"), help="only these")

@@ -136,19 +136,31 @@ class ConversationPicker(ModalScreen[str | None]):
             else:
                 if gap:
                     self._indexing = f"Indexing {gap:,} conversations for search…"
-                # Not call_from_thread: the writer thread must never wait for the event
-                # loop, which may be waiting for the writer (a save, a refresh).
-                loop = asyncio.get_running_loop()
-                self.store.refresh_soon(done=lambda: loop.call_soon_threadsafe(self._indexed))
+                # After the first paint: the check competes with the screen for the CPU.
+                self.call_after_refresh(self._check_in_background)
         except (StoreError, sqlite3.Error, OSError) as exc:
             self.notify(f"The search index could not be brought up to date: {exc}",
                         severity="warning", markup=False)
         self._show()
 
+    def _check_in_background(self) -> None:
+        # Not call_from_thread: the writer thread must never wait for the event loop, which
+        # may be waiting for the writer (a save, a refresh).
+        loop = asyncio.get_running_loop()
+        self.store.refresh_soon(done=lambda: loop.call_soon_threadsafe(self._indexed))
+
     def _indexed(self) -> None:
         self._indexing = ""
         self.post_message(StoreListed())
-        if self.is_mounted:
+        if not self.is_mounted:
+            return
+        try:
+            fresh = self._query(None)
+        except sqlite3.Error:
+            return
+        if [h.summary for h in fresh] == [h.summary for h in self._hits.values()]:
+            self._show_count()  # nothing changed on disk: keep the list (and the scroll)
+        else:
             self._show()
 
     # showing ---------------------------------------------------------------------------------
