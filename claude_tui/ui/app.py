@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -525,6 +526,9 @@ def is_unused(conversation: Conversation) -> bool:
 
 def run_app(options: StartOptions) -> int:
     """Run the app; the exit status is the app's return code (1 after a crash), else 0."""
+    # The writer thread shares the interpreter with the event loop: a short switch interval
+    # hands the loop back its turn within a millisecond while the writer encodes a big file.
+    sys.setswitchinterval(0.001)
     app = ClaudeTUI(options)
     app.run()
     return app.return_code or 0
