@@ -398,7 +398,7 @@ class ChatEngine:
         """Save the reply so far, marked interrupted until it completes; not waited for."""
         if conversation.is_ended:
             return
-        partial = _partial_message(conversation, parts, "broke_off")
+        partial = _partial_message(conversation, parts, "unfinished")
         try:
             future = self.store.submit(conversation, [partial])
         except StoreError:
