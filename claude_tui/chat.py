@@ -114,7 +114,8 @@ class ChatEngine:
             _emit(on_event, TurnFailed(conversation.id, f"Your message could not be saved, so "
                                        f"it was not sent: {exc}", retryable=False))
             return
-        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1,
+                                     copy.deepcopy(message)))
         await self._turn(conversation, on_event, confirm_end)
 
     def can_retry(self, conversation: Conversation) -> bool:
@@ -347,7 +348,8 @@ class ChatEngine:
         except OSError as exc:
             _emit(on_event, TurnFailed(conversation.id, f"Could not save the conversation: {exc}"))
             return False
-        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1,
+                                     copy.deepcopy(message)))
         return True
 
     def _save(self, conversation: Conversation) -> None:

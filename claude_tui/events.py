@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from claude_tui.conversation import Message
+
 
 @dataclass(frozen=True)
 class TurnStarted:
@@ -84,10 +86,14 @@ class UsageUpdated:
 
 @dataclass(frozen=True)
 class MessageSaved:
-    """A message was added to the conversation file (user text, reply, or tool results)."""
+    """A message was added to the conversation file (user text, reply, or tool results).
+
+    ``message``: a copy of it, so the UI renders what was saved, not a shared list read later.
+    """
 
     conversation_id: str
     index: int
+    message: Message | None = None
 
 
 @dataclass(frozen=True)

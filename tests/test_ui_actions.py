@@ -18,7 +18,7 @@ from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
 from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.widgets.conversation.message import MessageBlock
+from claude_tui.ui.widgets.conversation.message import MessageBlock, MessagePart
 from claude_tui.ui.widgets.conversation.view import RECENT, EarlierButton
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -258,8 +258,8 @@ async def test_history_messages_are_laid_out_once_at_a_width_that_does_not_chang
     real = Static.get_content_height
 
     def measuring(self: Static, container: Size, viewport: Size, width: int) -> int:
-        if isinstance(self, MessageBlock):
-            measured.append((self.index, width))
+        if isinstance(self, MessagePart):
+            measured.append((id(self), width))
         return real(self, container, viewport, width)
 
     monkeypatch.setattr(Static, "get_content_height", measuring)
