@@ -27,7 +27,7 @@ from rich.text import Text
 
 CODE_CHUNK_LINES = 40
 BLOCK_CHARS = 4_000
-PART_CHARS = 4_000
+PART_CHARS = 1_500
 CODE_THEME = "monokai"  # rich.markdown's default, so chunks look like the fences it renders
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -103,7 +103,12 @@ class BlockSplitter:
         if len(self._line) > 1:
             self._line[:] = ["".join(self._line)]
         head = self._fence.opening if self._fence is not None and self._fence.cut else ""
-        return head + "".join(self._block) + "".join(self._line)
+        line = "".join(self._line)
+        if line.lstrip(" ")[:1] in ("`", "~"):
+            # Half a fence's opening line: Textual would guess its language, loading every
+            # Pygments lexer to do so (a second or more, once).
+            line = ""
+        return head + "".join(self._block) + line
 
     def finish(self) -> list[Segment]:
         """The reply is complete: everything not yet taken, the open block included."""

@@ -14,9 +14,10 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.visual import VisualType
-from textual.widget import Widget
+from textual.visual import Visual, VisualType
+from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Markdown, Static, TabPane
 from textual.widgets.markdown import MarkdownStream
 
@@ -34,25 +35,44 @@ from claude_tui.ui.widgets.conversation.blocks import (
 
 
 class MessagePart(Static):
-    """Some consecutive blocks of a message, a few KB at most: one widget of bounded size."""
+    """Some consecutive blocks of a message, a few KB at most: one widget of bounded size.
+
+    Rendered once per width: the lines that measure its height are the lines it shows.
+    Textual would render a ``Static`` once to measure it and again to paint it, and again
+    whenever its size or its container's size is set (a growing reply sets it on every piece).
+    """
 
     DEFAULT_CLASSES = "part"
 
     def __init__(self, content: RenderableType | None = None) -> None:
-        # Height by width. Textual forgets a widget's measured height whenever its size is set,
-        # and measuring renders the whole Markdown again: the slow part of showing a history.
-        self._heights: dict[int, int] = {}
+        self._strips: dict[int, list[Strip]] = {}
         super().__init__(content if content is not None else "", markup=False)
 
+    def render_strips(self, width: int) -> list[Strip]:
+        strips = self._strips.get(width)
+        if strips is None:
+            strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+            self._strips[width] = strips
+        return strips
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        height = self._heights.get(width)
-        if height is None:
-            height = super().get_content_height(container, viewport, width)
-            self._heights[width] = height
-        return height
+        return len(self.render_strips(width))
+
+    def _render_content(self) -> None:
+        width, height = self.size
+        strips = self.render_strips(width)[:height]
+        if len(strips) < height:
+            blank = Strip.blank(width, self.visual_style.rich_style)
+            strips = strips + [blank] * (height - len(strips))
+        self._render_cache = _RenderCache(self.size, strips)
+        self._dirty_regions.clear()
+
+    def notify_style_update(self) -> None:
+        self._strips = {}  # a theme change restyles the text
+        super().notify_style_update()
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        self._heights = {}
+        self._strips = {}
         super().update(content, layout=layout)
 
 
