@@ -101,7 +101,7 @@ class TerminalApp:
     def stop(self) -> None:
         if os.environ.get("BENCH_PROFILE"):
             self.keys("C-q")  # a clean exit writes the profile
-            time.sleep(3)
+            time.sleep(10)
         tmux("kill-session", "-t", self.session)
 
     def saved_reply_length(self) -> int:

@@ -7,6 +7,7 @@ piece of model or user text goes through ``inert()`` first, and never through co
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -156,13 +157,19 @@ class LiveReply(Markdown):
         if text == self.text:
             return
         if self.text and text.startswith(self.text):
+            new = text[len(self.text):]
+        else:
+            # A new block: start again from nothing. (Not ``update(text)``: Textual then goes
+            # on parsing appended text from the last line, not from the start of the last
+            # block, and a growing code fence turns into paragraphs.)
+            await self.stop()
+            await self.update("")
+            new = text
+        self.text = text
+        if new:
             if self._stream is None:
                 self._stream = self.get_stream(self)
-            await self._stream.write(text[len(self.text):])
-        else:
-            await self.stop()
-            await self.update(text)
-        self.text = text
+            await self._stream.write(new)
 
     async def stop(self) -> None:
         if self._stream is not None:
@@ -195,6 +202,9 @@ class StreamedReply(MessageBlock):
         self._timer: Timer | None = None
         self._ended = False
 
+    def on_mount(self) -> None:
+        _streams_started()
+
     @property
     def length(self) -> int:
         """Characters received (after ``inert``)."""
@@ -226,11 +236,14 @@ class StreamedReply(MessageBlock):
             await self.mount(self._live)
         await self._live.show(self._splitter.open_text)
 
+
     async def end(self) -> None:
         """No more text: everything goes into parts and the live Markdown leaves."""
         if self._ended:
             return
         self._ended = True
+        if self.is_mounted:
+            _streams_ended()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -259,6 +272,29 @@ class StreamedReply(MessageBlock):
     def _render_part(self) -> None:
         if self._part is not None:
             self._part.update(render_part(self._part_segments, continues=self._parts > 1))
+
+
+_streaming = 0
+
+
+def _streams_started() -> None:
+    """While replies stream, what was there before is left out of garbage collection.
+
+    Python's full collections scan every object; with the app, the SDK and Pygments loaded
+    they took 300-500 ms, about every two seconds while a reply streamed (a key typed then
+    waited that long). Frozen objects are not scanned; they are unfrozen when the last reply
+    ends, so garbage among them is collected later, when nothing streams.
+    """
+    global _streaming
+    _streaming += 1
+    gc.freeze()
+
+
+def _streams_ended() -> None:
+    global _streaming
+    _streaming = max(0, _streaming - 1)
+    if _streaming == 0:
+        gc.unfreeze()
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:
@@ -354,3 +390,4 @@ def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None,
             return [Notice(refused_end_text(reason, _result_text(result)), "dim")]
         return [Notice(declined_text(assistant), "dim")]  # the user was asked and kept it open
     return []
+
