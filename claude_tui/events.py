@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from claude_tui.conversation import Message
+if TYPE_CHECKING:
+    from claude_tui.conversation import Message
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,7 @@ class UsageUpdated:
 class MessageSaved:
     """A message was added to the conversation file (user text, reply, or tool results).
 
-    ``message``: a copy of it, so the UI renders what was saved, not a shared list read later.
-    """
+    ``message`` is a copy of what was saved, for the UI to render; ``index`` its position."""
 
     conversation_id: str
     index: int

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from claude_tui import store as store_module
 from claude_tui.events import TextDelta, TurnFailed, TurnFinished
 from claude_tui.providers.anthropic import BROKE_OFF
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
@@ -284,18 +285,19 @@ async def test_a_full_disk_while_recording_a_warning_fails_the_turn_cleanly(
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
     fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})))
-    save = engine.store.save
+    real_write = store_module.atomic_write
 
-    def full_disk_once_the_reply_is_saved(conv):
+    def full_disk_once_the_reply_is_saved(path, data):
         if conversation.warnings:
             raise OSError(28, "No space left on device")
-        save(conv)
+        real_write(path, data)
 
-    monkeypatch.setattr(engine.store, "save", full_disk_once_the_reply_is_saved)
+    monkeypatch.setattr(store_module, "atomic_write", full_disk_once_the_reply_is_saved)
     events = Events()
     await engine.send(conversation, "spam", on_event=events, confirm_end=Confirm())
     [failed] = events.of(TurnFailed)
-    assert "Could not save the conversation" in failed.message and "No space" in failed.message
+    assert "Could not save the conversation" in failed.message
+    assert "the disk is full" in failed.message
     assert events.items[-1] == TurnFinished(conversation.id, None)
     assert len(fake_api.requests) == 1 and not engine.is_running(conversation)
     assert [m["role"] for m in on_disk(engine, conversation)["messages"]] == [

@@ -4,6 +4,7 @@ works on the shown tab."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from claude_tui.store import StoreError
@@ -41,11 +42,12 @@ class ConversationActions:
             old = conversation.title
             conversation.title = title
             try:
-                self.store.save(conversation)
+                future = self.store.submit(conversation)
             except StoreError as exc:
                 conversation.title = old
                 self.notify(f"Not renamed: {exc}", severity="warning", markup=False)
                 return
+            self.when_saved(future, "The new title could not be saved")
             pane.refresh_label()
 
         self.push_screen(RenameScreen(conversation.display_title), renamed)
@@ -53,8 +55,9 @@ class ConversationActions:
     def report_damaged(self: ClaudeTUI) -> None:
         """Tell the user, once each, about files the store has moved aside since last time
         (at start-up, and after every listing: the picker finds more)."""
-        found = self.store.damaged[self._damaged_reported:]
-        self._damaged_reported = len(self.store.damaged)
+        damaged = self.store.damaged
+        found = damaged[self._damaged_reported:]
+        self._damaged_reported = len(damaged)
         for damaged in found:
             self.notify(
                 f"{damaged.original.name} could not be read: {damaged.reason}. "
@@ -126,7 +129,7 @@ class ConversationActions:
             if index is None:
                 return
             try:
-                branch, text = self.engine.branch(source, index)
+                branch, text = await self.engine.branch(source, index)
             except (StoreError, ValueError, IndexError) as exc:
                 self.notify(f"Could not branch: {exc}", severity="error", markup=False)
                 return
@@ -145,11 +148,10 @@ class ConversationActions:
                 return
             await self.close_tab(conversation_id)  # stops a running reply first
             try:
-                self.store.delete(conversation_id)
-            except (StoreError, OSError) as exc:
+                await asyncio.wrap_future(self.store.delete_soon(conversation_id))
+            except StoreError as exc:
                 self.notify(f"Could not delete: {exc}", severity="error", markup=False)
                 return
-            self.save_tabs()  # store.delete edits tabs.json; write the app's view back
             self.notify("Conversation deleted.")
 
         self.push_screen(ConfirmDeleteScreen(pane.conversation.display_title), answered)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -28,8 +29,10 @@ from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
-from claude_tui.ui.messages import ConversationDeleted, EngineEvent
+from claude_tui.ui.disk_watch import DiskWatch
+from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
+from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.tabs import OpenTabs
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.widgets.composer import Composer
@@ -82,6 +85,8 @@ class ClaudeTUI(ConversationActions, App[None]):
                 api_key=options.api_key, max_retries=self.settings.max_retries
             )
         self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
+        self.shutdown = Shutdown(self)
+        self.disk_watch = DiskWatch(self)
         self.tabs = OpenTabs()
         self._panes: dict[str, ConversationPane] = {}
         # While restoring, tab switches are the app's own: tabs.json is written once at the end.
@@ -104,6 +109,14 @@ class ClaudeTUI(ConversationActions, App[None]):
         self.theme_changed_signal.subscribe(self, self._save_theme)
         await self._restore_tabs()
         self.report_damaged()
+        loop = asyncio.get_running_loop()
+        self.shutdown.install(loop)
+        self.disk_watch.start(loop)
+        # After the first paint: bring the index in step with the files (and find the damaged
+        # ones) on the writer thread, a few files at a time.
+        self.call_after_refresh(
+            self.store.refresh_soon,
+            done=lambda: loop.call_soon_threadsafe(self.post_message, StoreListed()))
         unknown = sorted(set(self.settings.keymap) - REMAPPABLE_IDS)
         if unknown:
             self.notify(
@@ -192,6 +205,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         # A dict, not a DOM query: this runs for every piece of streamed text.
         return self._panes.get(conversation_id or "")
 
+    def panes(self) -> list[ConversationPane]:
+        return list(self._panes.values())
+
     @property
     def active_pane(self) -> ConversationPane | None:
         return self.pane_for(self.tabs.active)
@@ -217,10 +233,29 @@ class ClaudeTUI(ConversationActions, App[None]):
             if draft:
                 state.drafts[conversation_id] = draft
         try:
-            self.store.save_tabs(state)
-        except OSError as exc:
-            self.notify(f"The open tabs could not be saved: {exc}", severity="warning",
-                        markup=False)
+            future = self.store.save_tabs_soon(state)
+        except StoreError as exc:
+            self.report_store_error("The open tabs could not be saved", exc)
+            return
+        self.when_saved(future, "The open tabs could not be saved")
+
+    def when_saved(self, future: Future[None], what: str) -> None:
+        """Tell the user (once the writer is done) if a background save failed."""
+        loop = asyncio.get_running_loop()
+
+        def done(finished: Future[None]) -> None:
+            exc = finished.exception()
+            if exc is not None:
+                loop.call_soon_threadsafe(self.report_store_error, what, exc)
+
+        future.add_done_callback(done)
+
+    def report_store_error(self, what: str, exc: BaseException) -> None:
+        """The one way a file error reaches the user: a notice naming it and what to do."""
+        if not self.is_running:
+            return
+        self.notify(f"{what}: {exc}", title="File not saved", severity="error", timeout=15,
+                    markup=False)
 
     async def _add_pane(self, conversation: Conversation, composer_text: str = "") -> None:
         self.tabs.add(conversation.id)
@@ -277,7 +312,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         if is_unused(pane.conversation):
             # A tab opened and closed unused would stay in the ctrl+o list for good.
             with contextlib.suppress(StoreError, OSError):
-                self.store.delete(conversation_id)
+                await asyncio.wrap_future(self.store.delete_soon(conversation_id))
         if following is None:
             # The last tab went: start afresh rather than show an empty window.
             await self.open_new_tab(self.engine.new_conversation(self.options.model))
@@ -326,7 +361,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         if stopped:
             # The stopped reply was saved after the file went: delete it again.
             with contextlib.suppress(StoreError, OSError):
-                self.store.delete(message.conversation_id)
+                await asyncio.wrap_future(self.store.delete_soon(message.conversation_id))
 
     # turns -----------------------------------------------------------------------------------
     def route_event(self, event: ChatEvent) -> None:
@@ -469,6 +504,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         await super().action_quit()
 
     async def on_unmount(self) -> None:
+        self.shutdown.uninstall()
+        # What was asked to be written is written before the process ends.
+        await asyncio.to_thread(self.store.writer.flush, 30)
         for provider in (self.claude, self.demo):
             if provider is not None:
                 with contextlib.suppress(Exception):  # closing must not hide the real outcome
