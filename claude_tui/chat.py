@@ -258,26 +258,46 @@ class ChatEngine:
         parts: list[str] = []
         done: ReplyDone | None = None
         stream = provider.stream(request)
-        next_save = time.monotonic() + self.partial_save_every
+        loop = asyncio.get_running_loop()
+        pending_save: asyncio.TimerHandle | None = None
+        last_save = time.monotonic()
+
+        def save_progress() -> None:
+            nonlocal pending_save, last_save
+            pending_save, last_save = None, time.monotonic()
+            self._save_progress(conversation, parts)
+
+        def stop_saving_progress() -> None:
+            # Before the reply's own save: a progress save after it would add it twice.
+            nonlocal pending_save
+            if pending_save is not None:
+                pending_save.cancel()
+                pending_save = None
+
         try:
             async for item in stream:
                 if isinstance(item, TextChunk):
                     parts.append(item.text)
                     _emit(on_event, TextDelta(cid, item.text))
-                    if time.monotonic() >= next_save:
-                        self._save_progress(conversation, parts)
-                        next_save = time.monotonic() + self.partial_save_every
+                    if pending_save is None:
+                        # What came is on disk at most this long after it came, even if the
+                        # stream then goes quiet.
+                        delay = max(0.0, last_save + self.partial_save_every - time.monotonic())
+                        pending_save = loop.call_later(delay, save_progress)
                 elif isinstance(item, ReplyDone):
                     done = item
         except asyncio.CancelledError:
+            stop_saving_progress()
             how = "app_closed" if self.closing else "stopped"
             await self._save_partial(conversation, parts, on_event, how)
             raise
         except ProviderError as exc:
+            stop_saving_progress()
             await self._save_partial(conversation, parts, on_event, "broke_off")
             _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
             return None
         finally:
+            stop_saving_progress()
             # Drop the connection now, not when the generator is collected, whatever ended
             # the loop: a cancel, a failure, or a bug.
             await _close(stream)
@@ -378,7 +398,7 @@ class ChatEngine:
         """Save the reply so far, marked interrupted until it completes; not waited for."""
         if conversation.is_ended:
             return
-        partial = _partial_message(conversation, parts, "broke_off")
+        partial = _partial_message(conversation, parts, "unfinished")
         try:
             future = self.store.submit(conversation, [partial])
         except StoreError:

@@ -70,15 +70,15 @@ def index_path(cache_dir: Path, data_dir: Path) -> Path:
     return Path(cache_dir) / f"index-{key}.sqlite3"
 
 
-def _fts_query(text: str) -> str:
-    """The user's words as an FTS5 query that cannot be read as FTS syntax: every word quoted,
-    the last one a prefix (the user may still be typing it)."""
+def _fts_words(text: str) -> list[str]:
+    """The user's words as FTS5 terms that cannot be read as FTS syntax: each one quoted, the
+    last one a prefix (the user may still be typing it)."""
     words = _WORD.findall(text)
     if not words:
-        return ""
+        return []
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    return list(dict.fromkeys(quoted))
 
 
 def _clean(text: str) -> str:
@@ -287,29 +287,35 @@ class ConversationIndex:
                model: str | None = None, order: str = "rank") -> list[SearchHit]:
         """The conversations whose title or any message has the words, best match first (or
         newest first with ``order="updated"``/``"created"``), one hit each."""
-        query = _fts_query(text)
-        if not query:
+        words = _fts_words(text)
+        if not words:
             return [SearchHit(s, -1, "") for s in self.list(status=status, model=model,
                                                             order=order, limit=limit)]
         where, args = self._filters(status, model, prefix="AND")
         rank = {"updated": "c.updated DESC", "created": "c.created DESC"}.get(order, "best.score")
-        # First the best row of each conversation (bm25 only), then a snippet for those alone:
-        # snippet() for every matching row would cost far more than the ranking.
+        query = " OR ".join(words)
+        # The best row of each conversation for any of the words (bm25 only), then a snippet
+        # for the few shown: snippet() for every matching row would cost far more.
         sql = f"""
             WITH m AS MATERIALIZED (
                 SELECT rowid, bm25(texts) AS score FROM texts WHERE texts MATCH ?),
             best AS (SELECT rowid >> {_ROW_BITS} AS seq, rowid, MIN(score) AS score
                      FROM m GROUP BY seq)
             SELECT c.id, c.title, c.status, c.model, c.updated, c.message_count, c.created,
-                   c.read_only, best.rowid
+                   c.read_only, best.rowid, c.seq
             FROM best JOIN conversations AS c ON c.seq = best.seq
             WHERE 1 {where}
-            ORDER BY {rank}, c.updated DESC
-            LIMIT ?
+            ORDER BY {rank}, c.updated DESC, c.id DESC
         """
         db = self._db()
         try:
-            rows = db.execute(sql, [query, *args, limit]).fetchall()
+            rows = db.execute(sql, [query, *args]).fetchall()
+            if len(words) > 1:
+                # Every word somewhere in the conversation (its title or any message), not
+                # necessarily in one message.
+                having = set.intersection(*(self._conversations_with(db, w) for w in words))
+                rows = [row for row in rows if row[9] in having]
+            rows = rows[:limit]
             if not rows:
                 return []
             marks = ", ".join("?" * len(rows))
@@ -325,6 +331,12 @@ class ConversationIndex:
             position = (row[8] & ((1 << _ROW_BITS) - 1)) - 1
             hits.append(SearchHit(_summary(row[:8]), position, snippet, highlights))
         return hits
+
+    @staticmethod
+    def _conversations_with(db: sqlite3.Connection, word: str) -> set[int]:
+        rows = db.execute(f"SELECT DISTINCT rowid >> {_ROW_BITS} FROM texts WHERE texts MATCH ?",
+                          (word,))
+        return {r[0] for r in rows}
 
     @staticmethod
     def _filters(status: str | None, model: str | None,

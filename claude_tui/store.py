@@ -279,8 +279,10 @@ class ConversationStore:
         except Exception:  # derived data: a failure here is mended by the next refresh
             log.exception("the index could not be updated")
 
-    def _check_disk(self, path: Path, snapshot: Snapshot) -> None:
-        """Make sure the file on disk may be replaced by ``snapshot``."""
+    def _check_disk(self, path: Path, snapshot: Snapshot, *, checking: bool = False) -> bool:
+        """Make sure the file on disk may be replaced by ``snapshot``. ``checking``: nothing
+        changed on our side (a look, not a save). True if the file needs ``snapshot`` written
+        (ours has what the file lacks)."""
         with self._lock:
             known = self._known.get(snapshot.id)
             expected = known.signature if known else None
@@ -292,25 +294,25 @@ class ConversationStore:
             raise storage_error(path, exc) from None
         if current is None or (known is not None and current == expected):
             self._check_ended(snapshot)
-            return
+            return True
         # Never read by this store, or changed since: read what is there first.
         try:
             on_disk, signature = self._read(path)
         except (DamagedConversationError, UnknownConversationError):
             self._check_ended(snapshot)
-            return  # moved aside (or gone): nothing to lose by writing
+            return True  # moved aside (or gone): nothing to lose by writing
         if on_disk.read_only_reason:
             raise ConversationReadOnlyError(on_disk.read_only_reason)
         if on_disk.id != snapshot.id:
             self._set_aside(path, f"the file names another id ({on_disk.id})")
             self._check_ended(snapshot)
-            return
+            return True
         if known is None:
             # A file this store did not know of: it decides whether it is ended.
             self._remember(on_disk, signature)
             self._check_ended(snapshot)
-            return
-        self._reconcile(snapshot, on_disk, signature)
+            return True
+        return self._reconcile(snapshot, on_disk, signature, checking)
 
     def _check_ended(self, snapshot: Snapshot) -> None:
         guard = self._ended_guard(snapshot.id)
@@ -322,7 +324,7 @@ class ConversationStore:
             raise ConversationEndedError("this conversation has ended; nothing can be added to it")
 
     def _reconcile(self, snapshot: Snapshot, on_disk: Conversation,
-                   signature: FileSignature) -> None:
+                   signature: FileSignature, checking: bool) -> bool:
         """The file changed since this store read or wrote it (a sync tool, another machine,
         a hand edit). Nobody's messages are lost; the caller is told what happened."""
         ours = snapshot.message_dicts()
@@ -336,13 +338,17 @@ class ConversationStore:
                 kept = conflict_copy(on_disk, list(snapshot.messages), "continued here")
                 self._write_new(kept)
                 copy_id = kept.id
-            self._remember(on_disk, signature)
-            raise ConversationChangedError(DiskChange(snapshot.id, "ended_elsewhere", on_disk,
-                                                      copy_id))
-        if how == "theirs_ahead" or (how == "same" and not snapshot.is_ended):
-            # Theirs has all of ours and more: show theirs; this save has nothing to add.
-            self._remember(on_disk, signature)
-            raise ConversationChangedError(DiskChange(snapshot.id, "newer_on_disk", on_disk))
+            self._superseded(DiskChange(snapshot.id, "ended_elsewhere", on_disk, copy_id,
+                                        signature))
+        if how == "same" and on_disk.to_dict() == {**snapshot.header,
+                                                    "messages": ours}:
+            with self._lock:
+                self._known.setdefault(snapshot.id, _Known()).signature = signature
+            return not checking
+        if how == "theirs_ahead" or (how == "same" and checking):
+            # Theirs has all of ours and more (or the same messages, changed by hand, while
+            # ours changed nothing): show theirs; this save has nothing to add.
+            self._superseded(DiskChange(snapshot.id, "newer_on_disk", on_disk, None, signature))
         if how == "diverged":
             kept = conflict_copy(on_disk, list(on_disk.messages), "conflict copy")
             self._write_new(kept)
@@ -350,6 +356,21 @@ class ConversationStore:
         with self._lock:
             self._known.setdefault(snapshot.id, _Known()).signature = signature
         self._check_ended(snapshot)
+        return True
+
+    def _superseded(self, change: DiskChange) -> None:
+        """The file on disk is ahead of the caller's version: tell, and refuse this save. The
+        store goes on expecting the caller's version until it ``adopt``s the newer one, so a
+        later save of the old object is refused too."""
+        self._tell(change)
+        raise ConversationChangedError(change)
+
+    def adopt(self, change: DiskChange) -> None:
+        """The caller now holds ``change.on_disk`` in place of its old version."""
+        if change.on_disk is None:
+            return
+        self._encoders.pop(change.conversation_id, None)
+        self._remember(change.on_disk, change.signature)
 
     def _write_new(self, conversation: Conversation) -> None:
         """A conversation this store makes itself (a conflict copy), written at once."""
@@ -381,13 +402,10 @@ class ConversationStore:
             if expected is None or current == expected:
                 return
             try:
-                self._check_disk(path, snapshot)
-            except ConversationChangedError as exc:
-                self._tell(exc.change)
+                needs_ours = self._check_disk(path, snapshot, checking=True)
+            except StoreError:  # told through on_disk_change where it was a change
                 return
-            except StoreError:
-                return
-            if not snapshot.is_ended:
+            if needs_ours and not snapshot.is_ended:
                 # Ours is ahead or diverged (its copy made): write ours so the file has it.
                 self._write(path, snapshot)
 

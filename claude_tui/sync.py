@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id, now_iso
+from claude_tui.index import FileSignature
 
 Relation = Literal["same", "ours_ahead", "theirs_ahead", "diverged"]
 ChangeKind = Literal["newer_on_disk", "ended_elsewhere", "conflict_copy"]
@@ -39,6 +40,8 @@ class DiskChange:
     # The conversation made to keep the other side's messages (conflict_copy), or ours when
     # the other side ended the conversation (ended_elsewhere).
     copy_id: str | None = None
+    # The signature of the file ``on_disk`` was read from.
+    signature: FileSignature | None = None
 
     def describe(self, title: str) -> str:
         if self.kind == "ended_elsewhere":

@@ -6,8 +6,6 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from textual.geometry import Size
-from textual.widgets import Static
 
 from claude_tui.cli import build_parser, resolve
 from claude_tui.config import default_config_path
@@ -18,7 +16,7 @@ from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
 from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.widgets.conversation.message import MessageBlock
+from claude_tui.ui.widgets.conversation.message import MessageBlock, MessagePart
 from claude_tui.ui.widgets.conversation.view import RECENT, EarlierButton
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -255,14 +253,14 @@ async def test_history_messages_are_laid_out_once_at_a_width_that_does_not_chang
     """Measuring a message renders all its Markdown: not twice at the same width, and the
     transcript's width does not change when its history overflows the screen."""
     measured: list[tuple[int, int]] = []
-    real = Static.get_content_height
+    real = MessagePart.render_strips
 
-    def measuring(self: Static, container: Size, viewport: Size, width: int) -> int:
-        if isinstance(self, MessageBlock):
-            measured.append((self.index, width))
-        return real(self, container, viewport, width)
+    def measuring(self: MessagePart, width: int) -> list:
+        if width not in self._strips:
+            measured.append((id(self), width))
+        return real(self, width)
 
-    monkeypatch.setattr(Static, "get_content_height", measuring)
+    monkeypatch.setattr(MessagePart, "render_strips", measuring)
     short = _stored(data_dir, ["a short one", "a short answer"])
     long = _stored(data_dir, [f"**message** number {n} " + "text " * 60 for n in range(12)])
     ConversationStore(data_dir).save_tabs(TabState(open=[short.id, long.id], active=long.id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 TURN_GROUP = "turn"
+UNANSWERED_NOTICE = "⚠ The last reply did not complete. Press ctrl+r to retry."
 # The model's end dialog can open while the user types: keys in its first moments were text.
 END_DIALOG_GRACE = 0.4
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
@@ -262,6 +264,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         pane = ConversationPane(conversation, composer_text)
         self._panes[conversation.id] = pane
         await self.tabbed.add_pane(pane)
+        if self.engine.can_retry(conversation):
+            # The app stopped (a crash, a kill) before a reply was complete: say what to do.
+            pane.show_error(UNANSWERED_NOTICE)
 
     async def open_new_tab(self, conversation: Conversation, composer_text: str = "") -> None:
         await self._add_pane(conversation, composer_text)
@@ -521,6 +526,9 @@ def is_unused(conversation: Conversation) -> bool:
 
 def run_app(options: StartOptions) -> int:
     """Run the app; the exit status is the app's return code (1 after a crash), else 0."""
+    # The writer thread shares the interpreter with the event loop: a short switch interval
+    # hands the loop back its turn within a millisecond while the writer encodes a big file.
+    sys.setswitchinterval(0.001)
     app = ClaudeTUI(options)
     app.run()
     return app.return_code or 0

@@ -47,6 +47,7 @@ class DiskWatch:
         title = pane.conversation.display_title if pane else change.conversation_id
         if pane is not None and change.on_disk is not None:
             await app.stop_turn(pane)
+            app.store.adopt(change)
             await pane.replace_conversation(change.on_disk)
             if pane.conversation.id == app.tabs.active:
                 await app.show_tab(pane.conversation.id)

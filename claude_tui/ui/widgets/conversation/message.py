@@ -1,63 +1,114 @@
-"""One widget per finished message, and the small notices of a transcript.
+"""The widgets of a transcript: messages, the reply being streamed, small notices.
 
-Finished and loaded messages are a single ``Static`` each holding a Rich renderable (a Markdown
+Finished and loaded messages are a few ``Static``s each holding a Rich renderable (a Markdown
 widget per message builds a widget per block and is far too slow for a long history). Every
 piece of model or user text goes through ``inert()`` first, and never through console markup.
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
+from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.visual import VisualType
-from textual.widget import Widget
+from textual.visual import Visual, VisualType
+from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Markdown, Static, TabPane
 from textual.widgets.markdown import MarkdownStream
 
 from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert, one_line
+from claude_tui.ui.widgets.conversation.blocks import (
+    PART_CHARS,
+    BlockSplitter,
+    Segment,
+    group_parts,
+    render_part,
+    split_text,
+)
 
 
-class MessageBlock(Static):
-    """A finished user or assistant message."""
+class MessagePart(Static):
+    """Some consecutive blocks of a message, a few KB at most: one widget of bounded size.
+
+    Rendered once per width: the lines that measure its height are the lines it shows.
+    Textual would render a ``Static`` once to measure it and again to paint it, and again
+    whenever its size or its container's size is set (a growing reply sets it on every piece).
+    """
+
+    DEFAULT_CLASSES = "part"
+
+    def __init__(self, content: RenderableType | None = None) -> None:
+        self._strips: dict[int, list[Strip]] = {}
+        super().__init__(content if content is not None else "", markup=False)
+
+    def render_strips(self, width: int) -> list[Strip]:
+        strips = self._strips.get(width)
+        if strips is None:
+            strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+            self._strips[width] = strips
+        return strips
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.render_strips(width))
+
+    def _render_content(self) -> None:
+        width, height = self.size
+        strips = self.render_strips(width)[:height]
+        if len(strips) < height:
+            blank = Strip.blank(width, self.visual_style.rich_style)
+            strips = strips + [blank] * (height - len(strips))
+        self._render_cache = _RenderCache(self.size, strips)
+        self._dirty_regions.clear()
+
+    def notify_style_update(self) -> None:
+        self._strips = {}  # a theme change restyles the text
+        super().notify_style_update()
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._strips = {}
+        super().update(content, layout=layout)
+
+
+class MessageBlock(Vertical):
+    """A finished user or assistant message: its text in a few ``MessagePart``s.
+
+    A long reply is cut into parts of about ``blocks.PART_CHARS`` characters of whole Markdown
+    blocks, so that showing it, or a width change, renders a few KB at a time rather than one
+    document of hundreds of KB.
+    """
 
     DEFAULT_CLASSES = "message"
 
-    def __init__(self, message: Message, index: int) -> None:
+    def __init__(self, message: Message | None, index: int | None,
+                 *children: Widget) -> None:
         self.message = message
         self.index = index
-        # Height by width. Textual forgets a widget's measured height whenever its size is set,
-        # and measuring renders the whole Markdown again: the slow part of showing a history.
-        self._heights: dict[int, int] = {}
-        super().__init__(self._renderable(message), markup=False)
-        self.add_class(f"-{message.role}")
+        if message is not None and not children:
+            children = tuple(_parts_of(message))
+        super().__init__(*children)
+        self.add_class(f"-{message.role if message is not None else 'assistant'}")
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        height = self._heights.get(width)
-        if height is None:
-            height = super().get_content_height(container, viewport, width)
-            self._heights[width] = height
-        return height
 
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        self._heights = {}
-        super().update(content, layout=layout)
-
-    @staticmethod
-    def _renderable(message: Message) -> RenderableType:
-        if message.role == "user":
-            return Group(Text("You", style="bold"), Text(inert(message.text)))
-        parts: list[RenderableType] = [Text(reply_heading(message.model), style="bold")]
-        if message.text.strip():
-            parts.append(RichMarkdown(inert(message.text), hyperlinks=False))
-        return Group(*parts)
+def _parts_of(message: Message) -> list[Widget]:
+    if message.role == "user":
+        return [MessagePart(Group(Text("You", style="bold"), Text(inert(message.text))))]
+    heading = Text(reply_heading(message.model), style="bold")
+    text = message.text
+    parts = group_parts(split_text(inert(text))) if text.strip() else []
+    if not parts:
+        return [MessagePart(Group(heading))]
+    widgets: list[Widget] = [MessagePart(render_part(parts[0].segments, continues=False,
+                                                     heading=heading))]
+    widgets.extend(MessagePart(render_part(p.segments, continues=True)) for p in parts[1:])
+    return widgets
 
 
 def reply_heading(model: str | None) -> str:
@@ -83,36 +134,87 @@ class Notice(Static):
 class ReplyHeading(Static):
     """The name over the reply being streamed, as a finished message has it."""
 
-    DEFAULT_CLASSES = "message -assistant -heading"
-
     def __init__(self, model: str | None) -> None:
         super().__init__(Text(reply_heading(model), style="bold"), markup=False)
 
 
 class LiveReply(Markdown):
-    """The reply being streamed; replaced by a ``MessageBlock`` when the turn is done.
+    """The block of the reply still being written: the only Markdown that changes.
 
-    Text goes to the Markdown stream at most every ``FLUSH_EVERY`` seconds, and not at all
-    while its tab is hidden: each append rebuilds block widgets, and several tabs streaming
-    at once would otherwise keep the app too busy to answer keys.
+    ``text`` is what it was given; it streams through Textual's ``MarkdownStream`` while the
+    block grows, and starts again from that block's text when the block before it finishes.
     """
 
-    DEFAULT_CLASSES = "message -assistant -live"
-    FLUSH_EVERY = 0.1
+    DEFAULT_CLASSES = "live"
 
     def __init__(self) -> None:
         # Model text is data: a link in it opens nothing (webbrowser would run any scheme).
         super().__init__("", open_links=False)
         self.text = ""
-        self._pending = ""
         self._stream: MarkdownStream | None = None
+
+    async def show(self, text: str) -> None:
+        if text == self.text:
+            return
+        if self.text and text.startswith(self.text):
+            new = text[len(self.text):]
+        else:
+            # A new block: start again from nothing. (Not ``update(text)``: Textual then goes
+            # on parsing appended text from the last line, not from the start of the last
+            # block, and a growing code fence turns into paragraphs.)
+            await self.stop()
+            await self.update("")
+            new = text
+        self.text = text
+        if new:
+            if self._stream is None:
+                self._stream = self.get_stream(self)
+            await self._stream.write(new)
+
+    async def stop(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+
+class StreamedReply(MessageBlock):
+    """The reply being streamed; once saved it is the finished message, rendered no more.
+
+    Each piece of text is cut into Markdown blocks as it comes (``BlockSplitter``); finished
+    blocks are rendered once into ``MessagePart``s and only the open block stays live, in a
+    small ``LiveReply``. The screen is updated at most every ``FLUSH_EVERY`` seconds, and not
+    at all while its tab is hidden (several tabs streaming at once would otherwise keep the app
+    too busy to answer keys); it catches up when shown.
+    """
+
+    FLUSH_EVERY = 0.1
+
+    def __init__(self, model: str | None) -> None:
+        super().__init__(None, None, ReplyHeading(model))
+        self.add_class("-streamed")
+        self.fragments: list[str] = []
+        self._splitter = BlockSplitter()
+        self._live: LiveReply | None = None
+        self._part: MessagePart | None = None
+        self._part_segments: list[Segment] = []
+        self._part_size = 0
+        self._parts = 0
         self._timer: Timer | None = None
+        self._ended = False
+
+    def on_mount(self) -> None:
+        _streams_started()
+
+    @property
+    def length(self) -> int:
+        """Characters received (after ``inert``)."""
+        return self._splitter.length
 
     def write(self, fragment: str) -> None:
         fragment = inert(fragment)
-        self.text += fragment
-        self._pending += fragment
-        if self._timer is None:
+        self.fragments.append(fragment)
+        self._splitter.feed(fragment)
+        if self._timer is None and not self._ended:
             self._timer = self.set_timer(self.FLUSH_EVERY, self.flush)
 
     def _tab_shown(self) -> bool:
@@ -124,20 +226,75 @@ class LiveReply(Markdown):
     async def flush(self) -> None:
         """Show the text that came since the last flush (called again when the tab shows)."""
         self._timer = None
-        if not self._pending or not self._tab_shown():
+        if self._ended or not self._tab_shown():
             return
-        pending, self._pending = self._pending, ""
-        if self._stream is None:
-            self._stream = self.get_stream(self)
-        await self._stream.write(pending)
+        segments = self._splitter.take()
+        if segments:
+            await self._add(segments)
+        if self._live is None:
+            self._live = LiveReply()
+            await self.mount(self._live)
+        await self._live.show(self._splitter.open_text)
 
-    async def finish(self) -> None:
+
+    async def end(self) -> None:
+        """No more text: everything goes into parts and the live Markdown leaves."""
+        if self._ended:
+            return
+        self._ended = True
+        if self.is_mounted:
+            _streams_ended()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
+        segments = self._splitter.finish()
+        if segments:
+            await self._add(segments)
+        if self._live is not None:
+            await self._live.stop()
+            await self._live.remove()
+            self._live = None
+
+    async def _add(self, segments: list[Segment]) -> None:
+        for segment in segments:
+            if self._part is None or self._part_size >= PART_CHARS:
+                if self._part is not None:
+                    self._render_part()
+                self._part = MessagePart()
+                self._part_segments = []
+                self._part_size = 0
+                self._parts += 1
+                await self.mount(self._part, before=self._live)
+            self._part_segments.append(segment)
+            self._part_size += segment.size
+        self._render_part()
+
+    def _render_part(self) -> None:
+        if self._part is not None:
+            self._part.update(render_part(self._part_segments, continues=self._parts > 1))
+
+
+_streaming = 0
+
+
+def _streams_started() -> None:
+    """While replies stream, what was there before is left out of garbage collection.
+
+    Python's full collections scan every object; with the app, the SDK and Pygments loaded
+    they took 300-500 ms, about every two seconds while a reply streamed (a key typed then
+    waited that long). Frozen objects are not scanned; they are unfrozen when the last reply
+    ends, so garbage among them is collected later, when nothing streams.
+    """
+    global _streaming
+    _streaming += 1
+    gc.freeze()
+
+
+def _streams_ended() -> None:
+    global _streaming
+    _streaming = max(0, _streaming - 1)
+    if _streaming == 0:
+        gc.unfreeze()
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:
@@ -157,14 +314,23 @@ def _result_text(block: dict[str, Any]) -> str:
 
 def widgets_for(conversation: Conversation, index: int) -> list[Widget]:
     """The widgets showing ``conversation.messages[index]`` (none for tool-result turns)."""
-    message = conversation.messages[index]
-    assistant = assistant_name(conversation.model)
+    messages = conversation.messages
+    following = messages[index + 1] if index + 1 < len(messages) else None
+    return message_widgets(messages[index], index, following, conversation.model)
+
+
+def message_widgets(message: Message, index: int, following: Message | None,
+                    model: str | None, reply: MessageBlock | None = None) -> list[Widget]:
+    """The widgets showing ``message``; ``following`` holds the results of its tool calls.
+
+    ``reply``: the widget that already shows the message's text (streamed), used as is.
+    """
+    assistant = assistant_name(model)
     if message.role == "user":
         return [MessageBlock(message, index)] if message.is_user_text else []
     widgets: list[Widget] = []
     if message.text.strip() or not any(b.get("type") == "tool_use" for b in message.content):
-        widgets.append(MessageBlock(message, index))
-    following = conversation.messages[index + 1] if index + 1 < len(conversation.messages) else None
+        widgets.append(reply if reply is not None else MessageBlock(message, index))
     results = _tool_results(following)
     for block in message.content:
         if block.get("type") != "tool_use":
@@ -224,3 +390,4 @@ def _tool_notices(block: dict[str, Any], result: dict[str, Any] | None,
             return [Notice(refused_end_text(reason, _result_text(result)), "dim")]
         return [Notice(declined_text(assistant), "dim")]  # the user was asked and kept it open
     return []
+

@@ -67,13 +67,15 @@ class ConversationPane(TabPane):
     def _on_descendant_focus(self, event: DescendantFocus) -> None:
         # The app switches tabs itself. Focus handed back to a hidden tab's composer (a dialog
         # closing just after a switch) must not switch back to that tab, nor stay hidden there.
+        # TabPane's own handler posts a message that switches to this pane when handled, which
+        # can be after the user switched on: a focus given while a tab loaded switched back.
         tabs = getattr(self.app, "tabs", None)
-        if tabs is None or tabs.active == self.conversation.id:
+        if tabs is None:
             super()._on_descendant_focus(event)
         else:
-            # Textual also runs TabPane's own handler (it would show this tab) unless stopped.
-            event.prevent_default()
-            self.app.call_later(self._focus_shown_tab)
+            event.prevent_default()  # TabPane's handler would run after this one
+            if tabs.active != self.conversation.id:
+                self.app.call_later(self._focus_shown_tab)
 
     def _focus_shown_tab(self) -> None:
         shown = getattr(self.app, "active_pane", None)
@@ -183,9 +185,13 @@ class ConversationPane(TabPane):
                 self.show_error("")
             case events.TextDelta(text=text):
                 await view.write_reply(text)
-            case events.MessageSaved(index=index):
-                messages = self.conversation.messages
-                if index < len(messages) and messages[index].is_user_text:
+            case events.MessageSaved(index=index, message=saved):
+                if saved is None and index < len(self.conversation.messages):
+                    saved = self.conversation.messages[index]
+                if saved is None:
+                    return
+                view.saved(index, saved)
+                if saved.is_user_text:
                     await view.render_new(upto=index + 1)
                     view.anchor()  # the user wrote: follow the reply to it
                     self.refresh_label()  # the first message gives the title

@@ -10,11 +10,13 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button
 
-from claude_tui.conversation import Conversation
+from claude_tui.conversation import Conversation, Message
+from claude_tui.text import inert
 from claude_tui.ui.widgets.conversation.message import (
-    LiveReply,
+    MessageBlock,
     Notice,
-    ReplyHeading,
+    StreamedReply,
+    message_widgets,
     widgets_for,
 )
 
@@ -41,9 +43,12 @@ class ConversationView(VerticalScroll):
         # Messages [first_shown, rendered) are on screen as finished widgets.
         self.first_shown = 0
         self.rendered = 0
-        # Widgets added while a turn runs; replaced by the finished render at its end.
+        # Widgets added while a turn runs. At its end the streamed replies stay (they become
+        # the finished messages) and the rest is replaced by the finished render.
         self._turn_widgets: list[Widget] = []
-        self._live: LiveReply | None = None
+        self._live: StreamedReply | None = None
+        # Saved messages as the engine's events carried them, by index, until rendered.
+        self._saved: dict[int, Message] = {}
 
     # loading ---------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -110,37 +115,106 @@ class ConversationView(VerticalScroll):
             await self.action_show_earlier()
 
     # a running turn --------------------------------------------------------------------------
+    def saved(self, index: int, message: Message) -> None:
+        """The engine saved ``message`` at ``index`` (a copy, from its event)."""
+        self._saved[index] = message
+
+    def _message(self, index: int) -> Message | None:
+        message = self._saved.get(index)
+        if message is None and index < len(self.conversation.messages):
+            message = self.conversation.messages[index]  # saved before an event could say so
+        return message
+
     async def render_new(self, upto: int | None = None) -> None:
         """Show finished messages saved since the last render (a user's message, a reply).
 
         ``upto``: render only the messages before this index. Events reach the tab after the
         engine has moved on, so by the time the user's message is shown the reply may already
         be saved too; rendering it then would show it twice (once finished, once streaming).
+        A reply streamed in this turn is not rendered again: its widget becomes the message.
         """
         if not self.loaded:
+            self._saved.clear()
             return
-        for widget in self._turn_widgets:
-            await widget.remove()
-        self._turn_widgets.clear()
+        end = max(self._saved, default=self.rendered - 1) + 1
+        if upto is not None:
+            # The user's message, above whatever the turn already shows.
+            end = min(upto, end)
+            widgets: list[Widget] = []
+            for index in range(self.rendered, end):
+                message = self._message(index)
+                if message is not None:
+                    widgets.extend(message_widgets(message, index, self._message(index + 1),
+                                                   self.conversation.model))
+            self._forget(end)
+            if widgets:
+                before = self._turn_widgets[0] if self._turn_widgets else None
+                await self.mount_all(widgets, before=before)
+            return
         if self._live is not None:
-            await self._live.finish()
+            await self._live.end()
             self._live = None
-        total = len(self.conversation.messages)
-        end = total if upto is None else min(upto, total)
-        widgets: list[Widget] = []
+        streamed = [w for w in self._turn_widgets if isinstance(w, StreamedReply)]
+        final: list[Widget] = []
         for index in range(self.rendered, end):
-            widgets.extend(widgets_for(self.conversation, index))
+            message = self._message(index)
+            if message is None:
+                continue
+            reply = None
+            # The streamed widget shows exactly this text if it got all of it.
+            if (message.role == "assistant" and streamed and message.text.strip()
+                    and streamed[0].length == len(inert(message.text))):
+                reply = streamed.pop(0)
+                reply.message, reply.index = message, index
+            final.extend(message_widgets(message, index, self._message(index + 1),
+                                         self.conversation.model, reply))
+        self._forget(end)
+        await self._place(final)
+
+    def _forget(self, end: int) -> None:
         self.rendered = max(self.rendered, end)
-        if widgets:
-            await self.mount_all(widgets)
+        for index in [i for i in self._saved if i < self.rendered]:
+            del self._saved[index]
+
+    async def _place(self, final: list[Widget]) -> None:
+        """Mount ``final`` in order around the turn's streamed replies kept in it; remove the
+        turn's other widgets."""
+        kept = {id(w) for w in final}
+        for widget in self._turn_widgets:
+            if id(widget) not in kept:
+                await widget.remove()
+        self._turn_widgets.clear()
+        reused = [w for w in final if w.is_mounted]
+        previous: Widget | None = None
+        batch: list[Widget] = []
+
+        async def mount_batch() -> None:
+            if not batch:
+                return
+            if previous is not None:
+                await self.mount_all(batch, after=previous)
+            elif reused:
+                await self.mount_all(batch, before=reused[0])
+            else:
+                await self.mount_all(batch)
+            batch.clear()
+
+        for widget in final:
+            if widget.is_mounted:
+                await mount_batch()
+                previous = widget
+            else:
+                batch.append(widget)
+        if batch:
+            last = batch[-1]
+            await mount_batch()
+            previous = last
 
     async def write_reply(self, text: str) -> None:
         if not self.loaded:
             return
         if self._live is None:
-            # Named like the finished message that replaces it, so nothing jumps at the end.
-            await self._add_turn_widget(ReplyHeading(self.conversation.model))
-            self._live = LiveReply()
+            self._live = StreamedReply(self.conversation.model)
             await self._add_turn_widget(self._live)
         self._live.write(text)
 
@@ -154,7 +228,7 @@ class ConversationView(VerticalScroll):
         if not self.loaded:
             return
         if self._live is not None:
-            await self._live.finish()
+            await self._live.end()
             self._live = None
         await self._add_turn_widget(Notice(text, kind))
 
@@ -164,4 +238,8 @@ class ConversationView(VerticalScroll):
 
     @property
     def live_text(self) -> str:
-        return self._live.text if self._live is not None else ""
+        return "".join(self._live.fragments) if self._live is not None else ""
+
+    @property
+    def message_blocks(self) -> list[MessageBlock]:
+        return list(self.query(MessageBlock))
