@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from claude_tui.conversation import Conversation, EndRecord, IssuedWarning, Message
-from claude_tui.store import ConversationStore
+from claude_tui.conversation import (
+    Conversation,
+    EndRecord,
+    IssuedWarning,
+    Message,
+    new_conversation_id,
+)
 
 # Every control a terminal acts on: ESC (CSI, OSC), BEL, C1 CSI, DEL.
 TERMINAL_CONTROLS = ("\x1b", "\x07", "\x9b", "\x9d", "\x7f", "\x08")
@@ -41,9 +47,12 @@ def text_message(role: str, text: str, **extra: object) -> Message:
 def store_conversation(data_dir: Path, *texts: str, title: str = "",
                        model: str = "claude-opus-5-5", ended: bool = False,
                        warning: str | None = None) -> Conversation:
-    """A saved conversation whose messages alternate user, assistant, user, ..."""
-    store = ConversationStore(data_dir)
-    conversation = store.create(model, title=title)
+    """A conversation file whose messages alternate user, assistant, user, ...
+
+    Written as the file itself (what the commands find on disk), not through a store: a store
+    keeps a writer thread and an index connection open for the rest of the test run.
+    """
+    conversation = Conversation(id=new_conversation_id(), model=model, title=title)
     for number, text in enumerate(texts):
         role = "user" if number % 2 == 0 else "assistant"
         conversation.messages.append(text_message(role, text, **(
@@ -54,8 +63,18 @@ def store_conversation(data_dir: Path, *texts: str, title: str = "",
         conversation.status = "ended"
         conversation.ended = EndRecord(by="assistant", at="2026-01-02T00:00:00Z",
                                        reason="persistent_abuse")
-    store.save(conversation)
+    folder = data_dir / "conversations"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{conversation.id}.json").write_text(json.dumps(conversation.to_dict()),
+                                                    "utf-8")
     return conversation
+
+
+def stored(data_dir: Path) -> list[Conversation]:
+    """Every conversation file in the data folder, read as it is on disk, newest first."""
+    found = [Conversation.from_dict(json.loads(path.read_text("utf-8")))
+             for path in (data_dir / "conversations").glob("*.json")]
+    return sorted(found, key=lambda c: (c.updated, c.id), reverse=True)
 
 
 def assert_inert(output: str) -> None:

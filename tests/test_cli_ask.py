@@ -15,8 +15,14 @@ import pytest
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.data_lock import DataFolderLock
-from claude_tui.store import ConversationStore
-from tests.cli_support import HOSTILE, assert_inert, fast_demo_config, run_cli, store_conversation
+from tests.cli_support import (
+    HOSTILE,
+    assert_inert,
+    fast_demo_config,
+    run_cli,
+    store_conversation,
+    stored,
+)
 from tests.fake_api import FakeAPI, error, reply, text, tool_use
 
 
@@ -31,11 +37,6 @@ def ask(fake_api: FakeAPI, config: Path, *args: str, input: str | None = None
         ) -> subprocess.CompletedProcess[str]:
     env = {"ANTHROPIC_API_KEY": "test", "ANTHROPIC_BASE_URL": fake_api.base_url}
     return run_cli("--config", str(config), "ask", *args, input=input, env=env)
-
-
-def stored(data_dir: Path) -> list:  # type: ignore[type-arg]
-    store = ConversationStore(data_dir)
-    return [store.load(s.id) for s in store.list()]
 
 
 def id_from(stderr: str) -> str:
