@@ -15,6 +15,7 @@ import pytest
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.data_lock import DataFolderLock
+from claude_tui.store import ConversationStore, TabState
 from tests.cli_support import (
     HOSTILE,
     assert_inert,
@@ -249,17 +250,26 @@ def test_usage_errors(fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
     assert unknown.returncode == 1 and "no conversation" in unknown.stderr
 
 
-def test_ask_refuses_while_the_app_holds_the_data_folder(
+def test_ask_works_beside_a_running_app_but_not_on_its_open_tabs(
         fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
-    lock = DataFolderLock(data_dir)
+    open_tab = store_conversation(data_dir, "open in the app")
+    closed = store_conversation(data_dir, "not open")
+    ConversationStore(data_dir).save_tabs(TabState(open=[open_tab.id], active=open_tab.id))
+    fake_api.add(reply(text("A new one, beside the app.")), reply(text("Went on.")))
+    lock = DataFolderLock(data_dir)  # what the running app holds
     lock.acquire()
     try:
-        result = ask(fake_api, config, "hi")
+        fresh = ask(fake_api, config, "hi")
+        refused = ask(fake_api, config, "--continue", open_tab.id, "more")
+        continued = ask(fake_api, config, "--continue", closed.id, "more")
     finally:
         lock.release()
-    assert result.returncode == 1
-    assert "running" in result.stderr and "--data-dir" in result.stderr
-    assert fake_api.requests == [] and stored(data_dir) == []
+    assert fresh.returncode == 0 and "A new one, beside the app." in fresh.stdout
+    assert refused.returncode == 1
+    assert "open in the running claude-tui" in refused.stderr and "ctrl+w" in refused.stderr
+    assert continued.returncode == 0 and "Went on." in continued.stdout
+    assert len(fake_api.requests) == 2  # nothing was sent for the refused one
+    assert len(stored(data_dir)) == 3
 
 
 # --- the demo model ---------------------------------------------------------------------------

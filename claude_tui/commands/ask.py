@@ -5,9 +5,12 @@ an ended conversation takes no message (exit 1), a warning is printed to stderr 
 behaviour, an end by the model is saved and ends with exit 3, and a ``user_requested`` end is
 confirmed on the terminal, or with ``--yes``, and declined when there is no terminal.
 
-``ask`` writes to the data folder, so it takes the data-folder lock for its whole run, as the
-app does: while the app (or another ``ask``) runs on the same folder it refuses with exit 1
-rather than risk two programs writing one conversation file.
+``ask`` works while the app runs on the same data folder (``git diff | claude-tui ask`` beside
+an open app is the everyday case): a new conversation is a file of its own, and the store checks
+every file is still the version it read before writing it. What it refuses (exit 1) is
+continuing a conversation that is open as a tab of the running app, which could be writing it
+at the same moment; it takes the data-folder lock when the app is not running, so the app does
+not start writing under it.
 """
 
 from __future__ import annotations
@@ -55,23 +58,21 @@ def run(args: argparse.Namespace) -> int:
     # The engine logs what it survives; here that must not reach stderr as a traceback.
     logging.getLogger("claude_tui").addHandler(logging.NullHandler())
     logging.getLogger("claude_tui").propagate = False
-    lock = DataFolderLock(options.data_dir)
+    lock: DataFolderLock | None = DataFolderLock(options.data_dir)
     try:
-        lock.acquire()
+        lock.acquire()  # type: ignore[union-attr]
     except DataFolderInUse:
-        raise CommandError(
-            f"claude-tui is running with the data folder {options.data_dir}: ask writes "
-            "conversations, and one program at a time may write a data folder. Quit the app "
-            "first, or use --data-dir PATH for another folder") from None
+        lock = None  # the app runs on this folder: fine, but not on one of its open tabs
     except OSError as exc:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
     try:
-        return asyncio.run(_ask(args, options, text))
+        return asyncio.run(_ask(args, options, text, app_running=lock is None))
     except asyncio.CancelledError:  # SIGTERM or SIGHUP: the engine saved the reply so far
         say("stopped: the reply so far is saved, marked interrupted")
         return 128 + signal.SIGTERM
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def message_text(args: argparse.Namespace) -> str:
@@ -103,7 +104,7 @@ def _read(stream: object) -> str:
 
 
 def _target(args: argparse.Namespace, store: ConversationStore,
-            options: StartOptions) -> Conversation:
+            options: StartOptions, app_running: bool) -> Conversation:
     """The conversation to add to: a new one, ``--continue ID`` or ``-c`` (the latest)."""
     if args.continue_id is None and not args.latest:
         return store.create(options.model)
@@ -114,6 +115,10 @@ def _target(args: argparse.Namespace, store: ConversationStore,
         conversation_id = summaries[0].id
     else:
         conversation_id = find_id(conversations_folder(options.data_dir), args.continue_id)
+    if app_running and conversation_id in store.load_tabs().open:
+        raise CommandError(
+            f"conversation {conversation_id} is open in the running claude-tui: continue it "
+            "there, or close its tab (ctrl+w) first")
     try:
         conversation = store.load(conversation_id)
     except StoreError as exc:
@@ -140,7 +145,8 @@ def _providers(options: StartOptions) -> tuple[Provider | None, DemoProvider]:
     return AnthropicProvider(api_key=options.api_key, max_retries=settings.max_retries), demo
 
 
-async def _ask(args: argparse.Namespace, options: StartOptions, text: str) -> int:
+async def _ask(args: argparse.Namespace, options: StartOptions, text: str, *,
+               app_running: bool) -> int:
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     for name in ("SIGTERM", "SIGHUP"):  # no SIGHUP (nor handlers) on Windows
@@ -151,14 +157,14 @@ async def _ask(args: argparse.Namespace, options: StartOptions, text: str) -> in
     except (StoreError, OSError) as exc:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
     try:
-        return await _ask_in(store, args, options, text)
+        return await _ask_in(store, args, options, text, app_running)
     finally:
         store.close()  # every save asked for is on disk before the exit code is known
 
 
 async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: StartOptions,
-                  text: str) -> int:
-    conversation = _target(args, store, options)
+                  text: str, app_running: bool) -> int:
+    conversation = _target(args, store, options, app_running)
     settings = options.settings
     if args.system is not None:
         settings = dataclasses.replace(settings, system_prompt=args.system)
