@@ -65,13 +65,15 @@ class ConversationPane(TabPane):
         self._composer_text = composer_text
 
     def _on_descendant_focus(self, event: DescendantFocus) -> None:
-        # The app switches tabs itself. Focus handed back to a hidden tab's composer (a dialog
-        # closing just after a switch) must not switch back to that tab, nor stay hidden there.
+        # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
+        # (handlers run for each class in the MRO) unless told not to, and that one makes the
+        # focused pane the shown tab. Focus does land in a hidden tab: when the composer that
+        # had it is hidden by a switch before the new tab's composer takes it, Textual hands
+        # it to a sibling, the hidden tab's transcript. That must not switch back to that tab.
+        event.prevent_default()
         tabs = getattr(self.app, "tabs", None)
-        if tabs is None or tabs.active == self.conversation.id:
-            super()._on_descendant_focus(event)
-        else:
-            self.app.call_later(self._focus_shown_tab)
+        if tabs is not None and tabs.active != self.conversation.id:
+            self.app.call_later(self._focus_shown_tab)  # nor leave keys going to a hidden tab
 
     def _focus_shown_tab(self) -> None:
         shown = getattr(self.app, "active_pane", None)
