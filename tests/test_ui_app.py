@@ -9,8 +9,10 @@ import threading
 
 import pytest
 
+from claude_tui.events import TurnFinished
 from claude_tui.providers.anthropic import AnthropicProvider
 from claude_tui.ui.app import DEMO_NOTICE, ClaudeTUI
+from claude_tui.ui.messages import EngineEvent
 from claude_tui.ui.widgets.composer import Composer
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -117,10 +119,22 @@ def test_quitting_does_not_wait_for_the_sdk_warm_up(
         release.set()
 
 
+async def test_a_replys_last_event_arriving_as_the_app_quits_is_no_crash(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: active(app).composer is not None)
+        shown = active(app).conversation.id
+    # A reply's events reach the app through several widgets: the last one can be handled
+    # after quitting has taken the screens away (as here), and must not raise there.
+    assert not app.screen_stack
+    app.on_engine_event(EngineEvent(TurnFinished(shown, "end_turn")))
+
+
 async def test_the_footer_keeps_its_labels_short(data_dir) -> None:
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=(140, 30)) as pilot:
-        await pilot.pause()
+        # The footer is drawn once the bindings are known: wait for its last key.
+        await until(pilot, lambda: "Quit" in screen_text(app).splitlines()[-1])
         footer = screen_text(app).splitlines()[-1]
         for label in ("New", "Close tab", "Open", "Rename", "End", "Help", "Quit"):
             assert label in footer, label

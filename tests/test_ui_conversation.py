@@ -339,6 +339,8 @@ async def test_the_demo_model_warns_then_ends_and_the_tab_locks(data_dir) -> Non
     """The whole feature offline: rude, rude again (warning), rude after it (end)."""
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
+        # The loop below stops once the composer is gone: it must have been there first.
+        await until(pilot, lambda: active(app).composer is not None)
         pane = active(app)
         for _ in range(3):
             if pane.composer is None:

@@ -5,6 +5,7 @@ it at once. File errors are reported as notices and never end the app."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,11 @@ def edit(data_dir: Path, conv_id: str, change) -> None:  # type: ignore[no-untyp
     path = data_dir / "conversations" / f"{conv_id}.json"
     data = json.loads(path.read_text("utf-8"))
     change(data)
-    path.write_text(json.dumps(data), "utf-8")
+    # Replaced whole, as sync tools write: written in place, the app's look every 50 ms can
+    # catch the file truncated and not yet written, and judge it damaged.
+    part = path.with_name(f".{path.name}.edit")
+    part.write_text(json.dumps(data), "utf-8")
+    os.replace(part, path)
 
 
 def said(text: str, role: str = "assistant") -> dict[str, object]:

@@ -186,8 +186,9 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
         for action in ("rename", "end_conversation", "retry"):
             assert app.check_action(action, ()) is None, action
         assert app.check_action("branch", ()) is True  # allowed on an ended one (E5)
+        # A key goes through several widgets before the app hears it: wait for its notice.
         await pilot.press("f2")
-        await pilot.pause()
+        await until(pilot, lambda: notices(app))
         assert not isinstance(app.screen, RenameScreen)
         assert notices(app) == [READ_ONLY_NOTICE]  # the dimmed key says why it does nothing
         app.action_rename()  # as any other way in would: refused, with a word why
@@ -195,7 +196,8 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
         assert not isinstance(app.screen, RenameScreen)
         assert notices(app) == [READ_ONLY_NOTICE] * 2
         await pilot.press("f4", "ctrl+r")  # end and retry: the same, once each
-        await pilot.pause()
+        await until(pilot, lambda: len(notices(app)) >= 4)
+        await pilot.pause()  # a fifth would be a key answered twice
         assert notices(app) == [READ_ONLY_NOTICE] * 4
         assert not isinstance(app.screen, ConfirmEndScreen)
         assert conversation_file(data_dir, ended_id)["title"] == "an ended talk"

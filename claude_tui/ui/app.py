@@ -192,6 +192,11 @@ class ClaudeTUI(ConversationActions, App[None]):
                 return None  # an ended conversation is read-only (E5): shown, dimmed
         return True
 
+    def refresh_bindings(self) -> None:
+        # At quit the screens go first: a reply's last events may still arrive after them.
+        if self.screen_stack:
+            super().refresh_bindings()
+
     def on_key(self, event: events.Key) -> None:
         # A key dimmed in the footer, pressed anyway, gets a word why rather than silence.
         found = self.screen.active_bindings.get(event.key)

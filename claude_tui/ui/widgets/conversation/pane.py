@@ -65,17 +65,15 @@ class ConversationPane(TabPane):
         self._composer_text = composer_text
 
     def _on_descendant_focus(self, event: DescendantFocus) -> None:
-        # The app switches tabs itself. Focus handed back to a hidden tab's composer (a dialog
-        # closing just after a switch) must not switch back to that tab, nor stay hidden there.
-        # TabPane's own handler posts a message that switches to this pane when handled, which
-        # can be after the user switched on: a focus given while a tab loaded switched back.
+        # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
+        # (handlers run for each class in the MRO) unless told not to, and that one makes the
+        # focused pane the shown tab. Focus does land in a hidden tab: when the composer that
+        # had it is hidden by a switch before the new tab's composer takes it, Textual hands
+        # it to a sibling, the hidden tab's transcript. That must not switch back to that tab.
+        event.prevent_default()
         tabs = getattr(self.app, "tabs", None)
-        if tabs is None:
-            super()._on_descendant_focus(event)
-        else:
-            event.prevent_default()  # TabPane's handler would run after this one
-            if tabs.active != self.conversation.id:
-                self.app.call_later(self._focus_shown_tab)
+        if tabs is not None and tabs.active != self.conversation.id:
+            self.app.call_later(self._focus_shown_tab)  # nor leave keys going to a hidden tab
 
     def _focus_shown_tab(self) -> None:
         shown = getattr(self.app, "active_pane", None)
