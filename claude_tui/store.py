@@ -21,6 +21,7 @@ import copy
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -57,9 +58,18 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# A file changed this recently that does not parse may still be being written by another
+# program; it is looked at again after SETTLE_WAIT before it counts as damaged.
+SETTLE_SECONDS = 2.0
+SETTLE_WAIT = 0.3
+
 
 class ConversationEndedError(StoreError):
     """Something tried to add to an ended conversation (E5)."""
+
+
+class FileBeingWrittenError(StoreError):
+    """The file is being written by another program just now; nothing was moved."""
 
 
 class ConversationChangedError(StoreError):
@@ -150,6 +160,12 @@ class ConversationStore:
         except DamagedConversationError as exc:
             if not move_damaged:
                 raise
+            if not _settled(path, signature):
+                # Another program is writing it in place (an editor, a sync tool): moving it
+                # now would move their write with it. Read it again later.
+                raise FileBeingWrittenError(
+                    f"{path.name} is being written by another program; try again in a moment"
+                ) from None
             raise DamagedConversationError(self._set_aside(path, exc.reason)) from None
         except NewerSchemaError as exc:
             self._report(FileProblem(path, str(exc), None))
@@ -297,7 +313,7 @@ class ConversationStore:
             return True
         # Never read by this store, or changed since: read what is there first.
         try:
-            on_disk, signature = self._read(path)
+            on_disk, signature = self._read_when_written(path, checking)
         except (DamagedConversationError, UnknownConversationError):
             self._check_ended(snapshot)
             return True  # moved aside (or gone): nothing to lose by writing
@@ -313,6 +329,17 @@ class ConversationStore:
             self._check_ended(snapshot)
             return True
         return self._reconcile(snapshot, on_disk, signature, checking)
+
+    def _read_when_written(self, path: Path, checking: bool
+                           ) -> tuple[Conversation, FileSignature]:
+        """``_read``, waiting (on the writer thread) a little while another program finishes
+        writing the file; a look (``checking``) does not wait, it comes back later anyway."""
+        for _ in range(0 if checking else 6):
+            try:
+                return self._read(path)
+            except FileBeingWrittenError:
+                continue  # _read waited SETTLE_WAIT already
+        return self._read(path)
 
     def _check_ended(self, snapshot: Snapshot) -> None:
         guard = self._ended_guard(snapshot.id)
@@ -470,6 +497,22 @@ class ConversationStore:
     def close(self) -> None:
         """Wait for the writes asked for so far (at exit)."""
         self.writer.flush()
+
+
+def _settled(path: Path, read: FileSignature) -> bool:
+    """A file that does not parse is damaged only once nobody is writing it: one changed just
+    now is looked at again after a moment, and is still being written if it changed since."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return True
+    if time.time() - stat.st_mtime > SETTLE_SECONDS or FileSignature.of(stat) != read:
+        return FileSignature.of(stat) == read
+    time.sleep(SETTLE_WAIT)
+    try:
+        return FileSignature.of(os.stat(path)) == read
+    except OSError:
+        return True
 
 
 def _drop(conversation: Conversation, message: Message) -> None:

@@ -4,6 +4,7 @@ it at once. File errors are reported as notices and never end the app."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -130,3 +131,22 @@ async def test_renaming_onto_a_folder_is_a_notice_not_a_crash(data_dir: Path) ->
         await until(pilot, lambda: any("could not be saved" in n.message
                                        for n in app._notifications))
         assert app.is_running
+
+
+async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
+        data_dir: Path) -> None:
+    conv_id = open_conversation(data_dir, "hello", "hi")
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: active(app).composer is not None)
+        path = data_dir / "conversations" / f"{conv_id}.json"
+        data = json.loads(path.read_text("utf-8"))
+        data["status"] = "ended"
+        data["ended"] = {"by": "user", "at": "2026-12-01T10:00:00Z", "reason": "user_requested"}
+        with open(path, "w", encoding="utf-8") as handle:  # truncated, then written: as nano
+            await asyncio.sleep(0.1)  # the disk watch (every 50 ms here) looks meanwhile
+            handle.write(json.dumps(data))
+        await until(pilot, lambda: active(app).query(LockedNotice))
+        assert not (data_dir / "conversations" / "damaged").exists()
+        assert app.store.damaged == []
+        assert conversation_file(data_dir, conv_id)["status"] == "ended"
