@@ -177,7 +177,7 @@ _CODE = '''\
 Each conversation is one JSON file, so a few lines of Python can list them:
 
 - the files live in `claude-tui/conversations/` under your user data folder;
-- `index.json` there is the app's own index, not a conversation;
+- that folder holds nothing else but `damaged/`, so `*.json` is every conversation;
 - each message keeps Messages API content blocks, so the text is in its `text` blocks.
 
 ```python
@@ -188,8 +188,6 @@ from platformdirs import user_data_dir
 
 folder = Path(user_data_dir("claude-tui", appauthor=False)) / "conversations"
 for path in sorted(folder.glob("*.json")):
-    if path.name == "index.json":
-        continue
     data = json.loads(path.read_text(encoding="utf-8"))
     typed = [m for m in data["messages"]  # user turns that are not only tool results
              if m["role"] == "user" and any(b["type"] == "text" for b in m["content"])]
