@@ -50,6 +50,7 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
             app.keys("BSpace")
         time.sleep(0.3)
         send_prompt(app)
+        app.spy()
         probe = KeyProbe(app)
         probe.watch = END_MARK
         probe.start()

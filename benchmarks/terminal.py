@@ -9,10 +9,12 @@ way. tmux's own round trip is in every figure, the idle app's reference included
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,8 @@ class TerminalApp:
         self.width, self.height = width, height
         self.base_url = base_url
         self.started = 0.0
+        self._spy: subprocess.Popen[bytes] | None = None
+        self._pid: int | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -68,10 +72,24 @@ class TerminalApp:
         self.started = time.perf_counter()
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(self.width),
                         "-y", str(self.height), command], check=True)
+        self._pid = None
+        self._pid = self.pid
+
+    def spy(self) -> None:
+        """With BENCH_PYSPY=FILE, sample the app with py-spy from now on (collapsed stacks)."""
+        out = os.environ.get("BENCH_PYSPY")
+        if out and self._spy is None:
+            self._spy = subprocess.Popen(
+                [str(APP.parent / "py-spy"), "record", "-p", str(self.pid), "-r", "100",
+                 "-f", "raw", "--gil", "--nonblocking", "-o", out],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
     def pid(self) -> int:
-        return int(tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").strip())
+        if self._pid is None:
+            found = tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").strip()
+            self._pid = int(found)
+        return self._pid
 
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.session)
@@ -99,10 +117,24 @@ class TerminalApp:
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
     def stop(self) -> None:
+        if self._spy is not None:
+            self._spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            self._spy.wait(30)
         if os.environ.get("BENCH_PROFILE"):
             self.keys("C-q")  # a clean exit writes the profile
             time.sleep(10)
+        pid = self._pid
         tmux("kill-session", "-t", self.session)
+        # An app left behind would load the machine for the next run: on a hung-up terminal
+        # Textual's exit can hang (its output thread stuck), so it is killed after a grace time.
+        for _ in range(30 if pid else 0):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+        else:
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def saved_reply_length(self) -> int:
         """Characters of the last saved reply in the only conversation file (0 if none)."""

@@ -110,6 +110,16 @@ class BlockSplitter:
             line = ""
         return head + "".join(self._block) + line
 
+    @property
+    def open_segment(self) -> Segment:
+        """The open block as it would be finished now: the tail of a fence already cut into
+        chunks is code (shown as the chunks before it), anything else Markdown."""
+        fence = self._fence
+        if fence is not None and fence.cut:
+            code = "".join(self._block).rstrip("\n")
+            return Segment(code=CodeChunk(fence.lexer, code, first=False, last=True))
+        return Segment(self.open_text)
+
     def finish(self) -> list[Segment]:
         """The reply is complete: everything not yet taken, the open block included."""
         if self._line:

@@ -19,8 +19,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, VisualType
 from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
-from textual.widgets import Markdown, Static, TabPane
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static, TabPane
 
 from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
@@ -31,6 +30,7 @@ from claude_tui.ui.widgets.conversation.blocks import (
     Segment,
     group_parts,
     render_part,
+    render_segments,
     split_text,
 )
 
@@ -138,43 +138,37 @@ class ReplyHeading(Static):
         super().__init__(Text(reply_heading(model), style="bold"), markup=False)
 
 
-class LiveReply(Markdown):
-    """The block of the reply still being written: the only Markdown that changes.
+class LiveReply(MessagePart):
+    """The block of the reply still being written: the only part that changes.
 
-    ``text`` is what it was given; it streams through Textual's ``MarkdownStream`` while the
-    block grows, and starts again from that block's text when the block before it finishes.
+    A ``Static`` holding a Rich rendering of that block alone (a few KB at most), rendered
+    again whole on each flush: no child widgets mounted or removed per piece of text, as a
+    Textual ``Markdown`` does, and the same rendering the block gets once finished, so
+    nothing on screen moves when it is. ``source`` is the Markdown shown.
     """
 
     DEFAULT_CLASSES = "live"
 
     def __init__(self) -> None:
-        # Model text is data: a link in it opens nothing (webbrowser would run any scheme).
-        super().__init__("", open_links=False)
-        self.text = ""
-        self._stream: MarkdownStream | None = None
+        super().__init__()
+        self.source = ""
 
-    async def show(self, text: str) -> None:
-        if text == self.text:
+    def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
+        """Show the splitter's open block; ``continues``: parts of the reply are above it."""
+        text = splitter.open_text
+        if text == self.source:
             return
-        if self.text and text.startswith(self.text):
-            new = text[len(self.text):]
-        else:
-            # A new block: start again from nothing. (Not ``update(text)``: Textual then goes
-            # on parsing appended text from the last line, not from the start of the last
-            # block, and a growing code fence turns into paragraphs.)
-            await self.stop()
-            await self.update("")
-            new = text
-        self.text = text
-        if new:
-            if self._stream is None:
-                self._stream = self.get_stream(self)
-            await self._stream.write(new)
-
-    async def stop(self) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
+        self.source = text
+        segment = splitter.open_segment
+        shown = segment.code is not None or text.strip()
+        width = self.size.width
+        before = len(self._strips[width]) if width in self._strips else -1
+        content = Group(*render_segments([segment], continues=continues) if shown else ())
+        # Most flushes add words to the last line: the height stays, and only this widget is
+        # repainted. A new line lays the transcript out again (and scrolls it).
+        self.update(content, layout=False)
+        if not width or len(self.render_strips(width)) != before:
+            self.refresh(layout=True)
 
 
 class StreamedReply(MessageBlock):
@@ -234,7 +228,7 @@ class StreamedReply(MessageBlock):
         if self._live is None:
             self._live = LiveReply()
             await self.mount(self._live)
-        await self._live.show(self._splitter.open_text)
+        self._live.show(self._splitter, continues=self._parts > 0)
 
 
     async def end(self) -> None:
@@ -251,7 +245,6 @@ class StreamedReply(MessageBlock):
         if segments:
             await self._add(segments)
         if self._live is not None:
-            await self._live.stop()
             await self._live.remove()
             self._live = None
 
