@@ -92,6 +92,11 @@ class BlockSplitter:
             self._take_line(piece)
             start = end + 1
 
+    @property
+    def has_finished(self) -> bool:
+        """Blocks were finished that ``take()`` has not returned yet."""
+        return bool(self._finished)
+
     def take(self) -> list[Segment]:
         """The blocks finished since the last call."""
         finished, self._finished = self._finished, []

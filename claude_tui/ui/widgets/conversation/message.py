@@ -204,6 +204,14 @@ class StreamedReply(MessageBlock):
         """Characters received (after ``inert``)."""
         return self._splitter.length
 
+    @property
+    def pending(self) -> bool:
+        """Some of the text received is not on screen yet."""
+        if self._ended:
+            return False
+        live = self._live.source if self._live is not None else ""
+        return self._splitter.has_finished or live != self._splitter.open_text
+
     def write(self, fragment: str) -> None:
         fragment = inert(fragment)
         self.fragments.append(fragment)
