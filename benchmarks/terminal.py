@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / ".venv" / "bin" / "claude-tui"
 POLL = 0.002
 _RUN = re.compile(r"z+")
+_PASSED = ("PYTHONPATH", "BENCH_GCLOG", "BENCH_GCTHRESH")
 
 
 def tmux(*args: str) -> str:
@@ -60,7 +61,9 @@ class TerminalApp:
                 "XDG_CONFIG_HOME": str(h / "config"), "XDG_STATE_HOME": str(h / "state"),
                 "XDG_CACHE_HOME": str(h / "cache"), "ANTHROPIC_API_KEY": "test",
                 "ANTHROPIC_BASE_URL": self.base_url, "TERM": "xterm-256color",
-                "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "ctb-pycache")}
+                "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "ctb-pycache"),
+                # Passed on for diagnostics (a sitecustomize on PYTHONPATH logging GC pauses).
+                **{k: v for k, v in os.environ.items() if k in _PASSED}}
 
     def start(self, *args: str) -> None:
         env = " ".join(f"{k}={v}" for k, v in self.env().items())
@@ -111,6 +114,11 @@ class TerminalApp:
         """The longest run of z's on the bottom lines (where the composer is)."""
         lines = (screen if screen is not None else self.screen()).splitlines()[-8:]
         return max((len(m.group()) for line in lines for m in _RUN.finditer(line)), default=0)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the app has used (user + system, all threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_peak_mb(self) -> float:
         status = Path(f"/proc/{self.pid}/status").read_text()
