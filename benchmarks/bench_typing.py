@@ -39,7 +39,7 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
     app.start()
     try:
         ready(app)
-        time.sleep(3.0)  # let the post-paint work (SDK warm-up) finish: idle means idle
+        app.wait_quiet()  # the post-paint work (the SDK's import) done: idle means idle
         probe = KeyProbe(app)
         probe.start()
         time.sleep(idle_seconds)

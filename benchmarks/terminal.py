@@ -120,6 +120,19 @@ class TerminalApp:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def wait_quiet(self, timeout: float = 60.0) -> float:
+        """Wait until the app is idle (start-up work such as the SDK import done): under 5 %
+        of a CPU over half a second. Returns the seconds waited."""
+        start = time.perf_counter()
+        last = self.cpu_seconds()
+        while time.perf_counter() - start < timeout:
+            time.sleep(0.5)
+            now = self.cpu_seconds()
+            if now - last < 0.025:
+                break
+            last = now
+        return time.perf_counter() - start
+
     def rss_peak_mb(self) -> float:
         status = Path(f"/proc/{self.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]

@@ -27,6 +27,7 @@ from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
 from claude_tui.providers.demo import DemoProvider
 from claude_tui.store import ConversationStore, StoreError
+from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
@@ -68,6 +69,7 @@ class ClaudeTUI(ConversationActions, App[None]):
     def __init__(self, options: StartOptions) -> None:
         super().__init__()
         install_terminal_keys()  # ESC 1 is alt+1, ESC DEL is alt+backspace
+        heap.install()  # painting makes no garbage cycles
         self.options = options
         self.settings = options.settings
         self.store = ConversationStore(options.data_dir)
@@ -129,7 +131,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
         if self.claude is not None:
-            self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self._warm_up)  # settles the heap once the SDK is in
+        else:
+            self.call_after_refresh(heap.settle)
 
     async def _restore_tabs(self) -> None:
         self._restoring = True
@@ -169,6 +173,7 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     def _warmed_up(self, error: Exception | None) -> None:
         self.sdk_ready = error is None
+        heap.settle()
 
     def _save_theme(self, theme: Theme) -> None:
         if theme.name == self.settings.theme:
@@ -510,6 +515,7 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     async def on_unmount(self) -> None:
         self.shutdown.uninstall()
+        heap.release()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)
         for provider in (self.claude, self.demo):

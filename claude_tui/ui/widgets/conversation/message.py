@@ -7,7 +7,8 @@ piece of model or user text goes through ``inert()`` first, and never through co
 
 from __future__ import annotations
 
-import gc
+import asyncio
+import time
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -17,7 +18,7 @@ from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.visual import Visual, VisualType
+from textual.visual import Visual, VisualType, visualize
 from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Static, TabPane
 
@@ -47,6 +48,7 @@ class MessagePart(Static):
 
     def __init__(self, content: RenderableType | None = None) -> None:
         self._strips: dict[int, list[Strip]] = {}
+        self._version = 0
         super().__init__(content if content is not None else "", markup=False)
 
     def render_strips(self, width: int) -> list[Strip]:
@@ -73,8 +75,26 @@ class MessagePart(Static):
         super().notify_style_update()
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._version += 1
         self._strips = {}
         super().update(content, layout=layout)
+
+    async def update_off_loop(self, content: RenderableType, width: int) -> None:
+        """``update(content)``, rendered for ``width`` in a thread first: the event loop stays
+        free for keys meanwhile (the app's switch interval hands it back within 1 ms). The
+        layout is done again only if the height changed."""
+        self._version += 1
+        version = self._version
+        visual = visualize(self, content, markup=False)
+        strips = await asyncio.to_thread(Visual.to_strips, self, visual, width, None,
+                                         self.visual_style)
+        if version != self._version or not self.is_attached:
+            return  # updated again meanwhile, or gone
+        before = self._strips.get(width)
+        Static.update(self, content, layout=False)
+        self._strips = {width: strips}
+        if before is None or len(before) != len(strips) or self.size.width != width:
+            self.refresh(layout=True)
 
 
 class MessageBlock(Vertical):
@@ -153,7 +173,7 @@ class LiveReply(MessagePart):
         super().__init__()
         self.source = ""
 
-    def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
+    async def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
         """Show the splitter's open block; ``continues``: parts of the reply are above it."""
         text = splitter.open_text
         if text == self.source:
@@ -161,14 +181,14 @@ class LiveReply(MessagePart):
         self.source = text
         segment = splitter.open_segment
         shown = segment.code is not None or text.strip()
-        width = self.size.width
-        before = len(self._strips[width]) if width in self._strips else -1
         content = Group(*render_segments([segment], continues=continues) if shown else ())
-        # Most flushes add words to the last line: the height stays, and only this widget is
-        # repainted. A new line lays the transcript out again (and scrolls it).
-        self.update(content, layout=False)
-        if not width or len(self.render_strips(width)) != before:
-            self.refresh(layout=True)
+        width = self.size.width
+        if width:
+            # Most flushes add words to the last line: the height stays, and only this
+            # widget is repainted. A new line lays the transcript out again (and scrolls it).
+            await self.update_off_loop(content, width)
+        else:
+            self.update(content)  # not laid out yet: Textual renders it when it is
 
 
 class StreamedReply(MessageBlock):
@@ -182,6 +202,13 @@ class StreamedReply(MessageBlock):
     """
 
     FLUSH_EVERY = 0.1
+    # Each flush waits at least this many times as long as the last one took (a long live
+    # block, a slow machine): most of the loop's time stays free for keys.
+    FLUSH_COST_FACTOR = 5.0
+    FLUSH_AT_MOST_EVERY = 0.5
+    # While keys wait to be handled, a flush steps aside this long, up to this many times.
+    KEY_WAIT = 0.015
+    KEY_WAITS = 8
 
     def __init__(self, model: str | None) -> None:
         super().__init__(None, None, ReplyHeading(model))
@@ -195,9 +222,9 @@ class StreamedReply(MessageBlock):
         self._parts = 0
         self._timer: Timer | None = None
         self._ended = False
-
-    def on_mount(self) -> None:
-        _streams_started()
+        self._delay = self.FLUSH_EVERY
+        self._waited = 0
+        self._busy = asyncio.Lock()  # one flush (or the end) at a time: they await threads
 
     @property
     def length(self) -> int:
@@ -217,7 +244,7 @@ class StreamedReply(MessageBlock):
         self.fragments.append(fragment)
         self._splitter.feed(fragment)
         if self._timer is None and not self._ended:
-            self._timer = self.set_timer(self.FLUSH_EVERY, self.flush)
+            self._timer = self.set_timer(self._delay, self.flush)
 
     def _tab_shown(self) -> bool:
         try:
@@ -230,37 +257,56 @@ class StreamedReply(MessageBlock):
         self._timer = None
         if self._ended or not self._tab_shown():
             return
-        segments = self._splitter.take()
-        if segments:
-            await self._add(segments)
-        if self._live is None:
-            self._live = LiveReply()
-            await self.mount(self._live)
-        self._live.show(self._splitter, continues=self._parts > 0)
+        if self._waited < self.KEY_WAITS and self._keys_waiting():
+            # A key typed now is what the user feels: it goes first, the text a moment later.
+            self._waited += 1
+            self._timer = self.set_timer(self.KEY_WAIT, self.flush)
+            return
+        self._waited = 0
+        async with self._busy:
+            if self._ended:
+                return
+            started = time.perf_counter()
+            segments = self._splitter.take()
+            if segments:
+                await self._add(segments)
+            if self._live is None:
+                self._live = LiveReply()
+                await self.mount(self._live)
+            await self._live.show(self._splitter, continues=self._parts > 0)
+            cost = time.perf_counter() - started
+        self._delay = min(self.FLUSH_AT_MOST_EVERY,
+                          max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
 
+    def _keys_waiting(self) -> bool:
+        app = self.app
+        focused = app.focused
+        return bool(app.message_queue_size or app.screen.message_queue_size
+                    or (focused is not None and focused.message_queue_size))
 
     async def end(self) -> None:
         """No more text: everything goes into parts and the live Markdown leaves."""
         if self._ended:
             return
         self._ended = True
-        if self.is_mounted:
-            _streams_ended()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        segments = self._splitter.finish()
-        if segments:
-            await self._add(segments)
-        if self._live is not None:
-            await self._live.remove()
-            self._live = None
+        async with self._busy:
+            segments = self._splitter.finish()
+            if segments:
+                await self._add(segments)
+            if self._live is not None:
+                await self._live.remove()
+                self._live = None
 
     async def _add(self, segments: list[Segment]) -> None:
+        # The parts' width is the live block's (rendered in a thread once it is known).
+        width = self._live.size.width if self._live is not None else 0
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
                 if self._part is not None:
-                    self._render_part()
+                    await self._render_part(width)
                 self._part = MessagePart()
                 self._part_segments = []
                 self._part_size = 0
@@ -268,34 +314,16 @@ class StreamedReply(MessageBlock):
                 await self.mount(self._part, before=self._live)
             self._part_segments.append(segment)
             self._part_size += segment.size
-        self._render_part()
+        await self._render_part(width)
 
-    def _render_part(self) -> None:
-        if self._part is not None:
-            self._part.update(render_part(self._part_segments, continues=self._parts > 1))
-
-
-_streaming = 0
-
-
-def _streams_started() -> None:
-    """While replies stream, what was there before is left out of garbage collection.
-
-    Python's full collections scan every object; with the app, the SDK and Pygments loaded
-    they took 300-500 ms, about every two seconds while a reply streamed (a key typed then
-    waited that long). Frozen objects are not scanned; they are unfrozen when the last reply
-    ends, so garbage among them is collected later, when nothing streams.
-    """
-    global _streaming
-    _streaming += 1
-    gc.freeze()
-
-
-def _streams_ended() -> None:
-    global _streaming
-    _streaming = max(0, _streaming - 1)
-    if _streaming == 0:
-        gc.unfreeze()
+    async def _render_part(self, width: int) -> None:
+        if self._part is None:
+            return
+        content = render_part(self._part_segments, continues=self._parts > 1)
+        if width:
+            await self._part.update_off_loop(content, width)
+        else:
+            self._part.update(content)
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:
