@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.visual import Visual, VisualType, visualize
@@ -49,13 +49,21 @@ class MessagePart(Static):
     def __init__(self, content: RenderableType | None = None) -> None:
         self._strips: dict[int, list[Strip]] = {}
         self._version = 0
+        # Set by update_off_loop(): what is shown, when Static's own content is not.
+        self._shown: Visual | None = None
         super().__init__(content if content is not None else "", markup=False)
 
     def render_strips(self, width: int) -> list[Strip]:
         strips = self._strips.get(width)
         if strips is None:
-            strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+            visual = self._shown if self._shown is not None else self._render()
+            strips = self._fit(Visual.to_strips(self, visual, width, None, self.visual_style),
+                               width)
             self._strips[width] = strips
+        return strips
+
+    def _fit(self, strips: list[Strip], width: int) -> list[Strip]:
+        """The lines as shown (a hook for the live block)."""
         return strips
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -77,12 +85,14 @@ class MessagePart(Static):
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         self._version += 1
         self._strips = {}
+        self._shown = None
         super().update(content, layout=layout)
 
     async def update_off_loop(self, content: RenderableType, width: int) -> None:
         """``update(content)``, rendered for ``width`` in a thread first: the event loop stays
-        free for keys meanwhile (the app's switch interval hands it back within 1 ms). The
-        layout is done again only if the height changed."""
+        free for keys meanwhile (the app's switch interval hands it back within 1 ms). Only
+        the lines that changed are painted again, and the transcript is laid out again only
+        if the height changed."""
         self._version += 1
         version = self._version
         visual = visualize(self, content, markup=False)
@@ -90,11 +100,16 @@ class MessagePart(Static):
                                          self.visual_style)
         if version != self._version or not self.is_attached:
             return  # updated again meanwhile, or gone
+        strips = self._fit(strips, width)
         before = self._strips.get(width)
-        Static.update(self, content, layout=False)
+        self._shown = visual
         self._strips = {width: strips}
         if before is None or len(before) != len(strips) or self.size.width != width:
             self.refresh(layout=True)
+            return
+        changed = [y for y, (old, new) in enumerate(zip(before, strips, strict=True)) if old != new]
+        if changed:
+            self.refresh(Region(0, changed[0], width, changed[-1] + 1 - changed[0]))
 
 
 class MessageBlock(Vertical):
@@ -168,10 +183,19 @@ class LiveReply(MessagePart):
     """
 
     DEFAULT_CLASSES = "live"
+    # Its height grows this many lines at a time (blank lines under the text until filled):
+    # each change of height lays the whole transcript out again and repaints the screen.
+    HEIGHT_STEP = 4
 
     def __init__(self) -> None:
         super().__init__()
         self.source = ""
+
+    def _fit(self, strips: list[Strip], width: int) -> list[Strip]:
+        extra = -len(strips) % self.HEIGHT_STEP
+        if not strips or not extra:
+            return strips
+        return strips + [Strip.blank(width, self.visual_style.rich_style)] * extra
 
     async def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
         """Show the splitter's open block; ``continues``: parts of the reply are above it."""
