@@ -50,6 +50,7 @@ class TerminalApp:
         self.started = 0.0
         self._spy: subprocess.Popen[bytes] | None = None
         self._pid: int | None = None
+        self.program = ""  # another command line to run instead of the app
 
     @property
     def data_dir(self) -> Path:
@@ -69,8 +70,9 @@ class TerminalApp:
         env = " ".join(f"{k}={v}" for k, v in self.env().items())
         # BENCH_PROFILE=FILE runs the app under pyinstrument, its report written to FILE.
         profile = os.environ.get("BENCH_PROFILE")
-        program = (f"{APP.parent / 'python'} -m pyinstrument -r text --show-all -o {profile} "
-                   f"-m claude_tui" if profile else str(APP))
+        program = self.program or (
+            f"{APP.parent / 'python'} -m pyinstrument -r text --show-all -o {profile} "
+            f"-m claude_tui" if profile else str(APP))
         command = f"exec env -u ANTHROPIC_AUTH_TOKEN {env} {program} {' '.join(args)}"
         self.started = time.perf_counter()
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(self.width),
