@@ -24,7 +24,7 @@ from claude_tui.chat import ChatEngine
 from claude_tui.cli import StartOptions
 from claude_tui.config import ConfigError, assistant_name, save_setting
 from claude_tui.conversation import Conversation
-from claude_tui.events import ChatEvent
+from claude_tui.events import ChatEvent, TextDelta
 from claude_tui.providers.demo import DemoProvider
 from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui import heap
@@ -32,7 +32,7 @@ from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.disk_watch import DiskWatch
-from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
+from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed, TextArrived
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.tabs import OpenTabs
@@ -97,6 +97,8 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._restoring = False
         self._damaged_reported = 0  # how many of store.damaged the user has been told about
         self._draft_timer: Timer | None = None
+        # Conversation id -> the text batch posted to its tab and not yet taken.
+        self._text_batches: dict[str, list[str]] = {}
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
 
@@ -375,10 +377,30 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     # turns -----------------------------------------------------------------------------------
     def route_event(self, event: ChatEvent) -> None:
-        """The engine's event sink: each event goes to its own conversation's tab."""
-        pane = self.pane_for(event.conversation_id)
-        if pane is not None:
-            pane.post_message(EngineEvent(event))
+        """The engine's event sink: each event goes to its own conversation's tab.
+
+        Text pieces join the batch already on its way to the tab, if there is one; any other
+        event closes it, so that later text is shown after what that event adds."""
+        cid = event.conversation_id
+        pane = self.pane_for(cid)
+        if pane is None:
+            return
+        if isinstance(event, TextDelta):
+            batch = self._text_batches.get(cid)
+            if batch is not None:
+                batch.append(event.text)
+                return
+            batch = self._text_batches[cid] = [event.text]
+            pane.post_message(TextArrived(cid, batch))
+            return
+        self._text_batches.pop(cid, None)
+        pane.post_message(EngineEvent(event))
+
+    def take_text(self, message: TextArrived) -> str:
+        """The text of a batch, closed now: pieces coming later start another."""
+        if self._text_batches.get(message.conversation_id) is message.pieces:
+            del self._text_batches[message.conversation_id]
+        return "".join(message.pieces)
 
     def on_engine_event(self, message: EngineEvent) -> None:
         if message.event.conversation_id == self.tabs.active:
