@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -53,8 +51,6 @@ class MessagePart(Static):
         self._version = 0
         # Set by update_off_loop(): what is shown, when Static's own content is not.
         self._shown: Visual | None = None
-        self._shown_content: RenderableType = content if content is not None else ""
-        self._estimate: Callable[[int], int] | None = None
         super().__init__(content if content is not None else "", markup=False)
 
     def render_strips(self, width: int) -> list[Strip]:
@@ -64,9 +60,6 @@ class MessagePart(Static):
             strips = self._fit(Visual.to_strips(self, visual, width, None, self.visual_style),
                                width)
             self._strips[width] = strips
-            if self._estimate is not None:  # painted before render_now() came to it
-                self._estimate = None
-                self.refresh(layout=True)
         return strips
 
     def _fit(self, strips: list[Strip], width: int) -> list[Strip]:
@@ -74,28 +67,7 @@ class MessagePart(Static):
         return strips
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if self._estimate is not None and width not in self._strips:
-            return self._estimate(width)  # not rendered yet: see later()
         return len(self.render_strips(width))
-
-    def later(self, content: RenderableType, estimate: Callable[[int], int]) -> None:
-        """Show ``content``, rendered only when painted or by ``render_now()``; until then
-        its height is ``estimate(width)``. For parts of a fast reply that scroll past unseen:
-        rendering every one as it came would slow the reply down."""
-        self.update(content, layout=True)
-        self._estimate = estimate
-
-    @property
-    def rendered(self) -> bool:
-        return self._estimate is None
-
-    async def render_now(self) -> None:
-        """Render a ``later()`` part in a thread (its height is then exact)."""
-        width = self.size.width
-        if self._estimate is None or not width or not self.is_attached:
-            return
-        content = self._shown_content
-        await self.update_off_loop(content, width)
 
     def _render_content(self) -> None:
         width, height = self.size
@@ -114,8 +86,6 @@ class MessagePart(Static):
         self._version += 1
         self._strips = {}
         self._shown = None
-        self._estimate = None
-        self._shown_content = content  # type: ignore[assignment]
         super().update(content, layout=layout)
 
     async def update_off_loop(self, content: RenderableType, width: int) -> None:
@@ -133,12 +103,8 @@ class MessagePart(Static):
         strips = self._fit(strips, width)
         before = self._strips.get(width)
         self._shown = visual
-        self._shown_content = content
         self._strips = {width: strips}
-        if self._estimate is not None:
-            self._estimate = None
-            self.refresh(layout=True)
-        elif before is None or len(before) != len(strips) or self.size.width != width:
+        if before is None or len(before) != len(strips) or self.size.width != width:
             self.refresh(layout=True)
             return
         changed = [y for y, (old, new) in enumerate(zip(before, strips, strict=True)) if old != new]
@@ -231,9 +197,8 @@ class LiveReply(MessagePart):
             return strips
         return strips + [Strip.blank(width, self.visual_style.rich_style)] * extra
 
-    async def show(self, splitter: BlockSplitter, *, continues: bool, width: int) -> None:
-        """Show the splitter's open block at ``width``; ``continues``: parts of the reply are
-        above it."""
+    async def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
+        """Show the splitter's open block; ``continues``: parts of the reply are above it."""
         text = splitter.open_text
         if text == self.source:
             return
@@ -241,6 +206,7 @@ class LiveReply(MessagePart):
         segment = splitter.open_segment
         shown = segment.code is not None or text.strip()
         content = Group(*render_segments([segment], continues=continues) if shown else ())
+        width = self.size.width
         if width:
             # Most flushes add words to the last line: the height stays, and only this
             # widget is repainted. A new line lays the transcript out again (and scrolls it).
@@ -267,8 +233,6 @@ class StreamedReply(MessageBlock):
     # While keys wait to be handled, a flush steps aside this long, up to this many times.
     KEY_WAIT = 0.015
     KEY_WAITS = 8
-    # Of the parts finished in one flush, about this much text at the end is rendered at once.
-    RENDER_NOW_CHARS = 3 * PART_CHARS
 
     def __init__(self, model: str | None) -> None:
         super().__init__(None, None, ReplyHeading(model))
@@ -285,7 +249,6 @@ class StreamedReply(MessageBlock):
         self._delay = self.FLUSH_EVERY
         self._waited = 0
         self._busy = asyncio.Lock()  # one flush (or the end) at a time: they await threads
-        self._unrendered: list[MessagePart] = []
 
     @property
     def length(self) -> int:
@@ -334,8 +297,7 @@ class StreamedReply(MessageBlock):
             if self._live is None:
                 self._live = LiveReply()
                 await self.mount(self._live)
-            await self._live.show(self._splitter, continues=self._parts > 0,
-                                  width=self.size.width)
+            await self._live.show(self._splitter, continues=self._parts > 0)
             cost = time.perf_counter() - started
         self._delay = min(self.FLUSH_AT_MOST_EVERY,
                           max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
@@ -361,20 +323,14 @@ class StreamedReply(MessageBlock):
             if self._live is not None:
                 await self._live.remove()
                 self._live = None
-        if self._unrendered:
-            self.run_worker(self.render_the_rest(), group="render-later", exclusive=False)
 
     async def _add(self, segments: list[Segment]) -> None:
-        # The parts are as wide as this widget's content (rendered in a thread once known).
-        width = self.size.width
-        # Parts finished in this flush but for the last few scroll past unseen when text comes
-        # faster than it is read: they are rendered later (see MessagePart.later).
-        finished_before_last = sum(s.size for s in segments) - self.RENDER_NOW_CHARS
-        seen = 0
+        # The parts' width is the live block's (rendered in a thread once it is known).
+        width = self._live.size.width if self._live is not None else 0
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
                 if self._part is not None:
-                    await self._render_part(width, later=seen < finished_before_last)
+                    await self._render_part(width)
                 self._part = MessagePart()
                 self._part_segments = []
                 self._part_size = 0
@@ -382,40 +338,16 @@ class StreamedReply(MessageBlock):
                 await self.mount(self._part, before=self._live)
             self._part_segments.append(segment)
             self._part_size += segment.size
-            seen += segment.size
         await self._render_part(width)
 
-    async def _render_part(self, width: int, *, later: bool = False) -> None:
+    async def _render_part(self, width: int) -> None:
         if self._part is None:
             return
         content = render_part(self._part_segments, continues=self._parts > 1)
-        if later:
-            self._part.later(content, partial(estimate_height, list(self._part_segments)))
-            self._unrendered.append(self._part)
-        elif width:
+        if width:
             await self._part.update_off_loop(content, width)
         else:
             self._part.update(content)
-
-    async def render_the_rest(self) -> None:
-        """Render, one at a time in a thread, the parts left for later."""
-        while self._unrendered and self.is_attached:
-            part = self._unrendered.pop(0)
-            if not part.rendered:
-                await part.render_now()
-                await asyncio.sleep(0)
-
-
-def estimate_height(segments: list[Segment], width: int) -> int:
-    """About how many lines ``segments`` take at ``width`` (until they are rendered)."""
-    width = max(10, width)
-    lines = 0
-    for segment in segments:
-        if segment.code is not None:
-            lines += segment.code.code.count("\n") + 1 + segment.code.first + segment.code.last
-        else:
-            lines += sum(len(line) // width + 1 for line in segment.text.split("\n"))
-    return max(1, lines)
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:
