@@ -47,6 +47,7 @@ def run_app(server: StreamServer) -> dict[str, float | list[float]]:
         time.sleep(0.2)
         probe = KeyProbe(app)
         app.keys("Enter")
+        app.spy()
         probe.watch = END_MARK
         probe.start()
         saved_at = 0.0

@@ -197,8 +197,9 @@ class LiveReply(MessagePart):
             return strips
         return strips + [Strip.blank(width, self.visual_style.rich_style)] * extra
 
-    async def show(self, splitter: BlockSplitter, *, continues: bool) -> None:
-        """Show the splitter's open block; ``continues``: parts of the reply are above it."""
+    async def show(self, splitter: BlockSplitter, *, continues: bool, width: int) -> None:
+        """Show the splitter's open block at ``width``; ``continues``: parts of the reply are
+        above it."""
         text = splitter.open_text
         if text == self.source:
             return
@@ -206,7 +207,6 @@ class LiveReply(MessagePart):
         segment = splitter.open_segment
         shown = segment.code is not None or text.strip()
         content = Group(*render_segments([segment], continues=continues) if shown else ())
-        width = self.size.width
         if width:
             # Most flushes add words to the last line: the height stays, and only this
             # widget is repainted. A new line lays the transcript out again (and scrolls it).
@@ -297,7 +297,8 @@ class StreamedReply(MessageBlock):
             if self._live is None:
                 self._live = LiveReply()
                 await self.mount(self._live)
-            await self._live.show(self._splitter, continues=self._parts > 0)
+            await self._live.show(self._splitter, continues=self._parts > 0,
+                                  width=self.size.width)
             cost = time.perf_counter() - started
         self._delay = min(self.FLUSH_AT_MOST_EVERY,
                           max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
@@ -325,8 +326,8 @@ class StreamedReply(MessageBlock):
                 self._live = None
 
     async def _add(self, segments: list[Segment]) -> None:
-        # The parts' width is the live block's (rendered in a thread once it is known).
-        width = self._live.size.width if self._live is not None else 0
+        # The parts are as wide as this widget's content (rendered in a thread once known).
+        width = self.size.width
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
                 if self._part is not None:
