@@ -66,7 +66,67 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true",
         help="use the offline demo model even when an API key is set",
     )
+    add_subcommands(parser)
     return parser
+
+
+def add_subcommands(parser: argparse.ArgumentParser) -> None:
+    """The commands for scripts and pipes; without one, the app starts."""
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND",
+        title="commands (data on stdout, messages on stderr; exit 0 ok, 1 failure, 2 usage, "
+              "3 conversation ended by ask)",
+    )
+    listing = sub.add_parser("list", help="list stored conversations, newest first")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--status", choices=("active", "ended"), help="only these")
+    listing.add_argument("--limit", type=count, metavar="N", help="at most N conversations")
+
+    show = sub.add_parser("show", help="print a conversation (Markdown on a terminal)")
+    show.add_argument("id", metavar="ID", help="a conversation id, or a unique start of one")
+
+    export = sub.add_parser("export", help="write a conversation as Markdown or JSON")
+    export.add_argument("id", metavar="ID", help="a conversation id, or a unique start of one")
+    export.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write to FILE instead of standard output")
+
+    search = sub.add_parser(
+        "search", help="find the conversations whose title or a message holds the words")
+    search.add_argument("text", metavar="TEXT", help="the words to look for (all of them)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+    search.add_argument("--status", choices=("active", "ended"), help="only these")
+    search.add_argument("--limit", type=count, default=50, metavar="N",
+                        help="at most N matches (default 50)")
+    search.add_argument("--sort", choices=("rank", "updated", "created"), default="rank",
+                        help="best matches first (default), or newest first")
+
+    ask = sub.add_parser(
+        "ask", help="send one message and stream the reply to standard output",
+        description="Send one message and stream the reply. The message is PROMPT, or "
+        "standard input when PROMPT is absent or '-'; piped input with a PROMPT is sent "
+        "first, then the PROMPT. Exit 3 when the conversation was ended in this turn.",
+    )
+    ask.add_argument("prompt", nargs="?", metavar="PROMPT")
+    which = ask.add_mutually_exclusive_group()
+    which.add_argument("--continue", dest="continue_id", metavar="ID",
+                       help="add to this conversation instead of starting a new one")
+    which.add_argument("-c", dest="latest", action="store_true",
+                       help="add to the most recently updated conversation")
+    ask.add_argument("--model", dest="ask_model", metavar="NAME",
+                     help="model for the new conversation")
+    ask.add_argument("--system", metavar="TEXT", help="your system prompt for this request")
+    ask.add_argument("--json", action="store_true",
+                     help="print the reply, its usage and the conversation's state as JSON")
+    ask.add_argument("--yes", action="store_true",
+                     help="confirm an end the model offers at your request")
+
+
+def count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
 
 
 def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> StartOptions:
@@ -97,6 +157,10 @@ def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is not None:
+        from claude_tui.commands import run_command  # only what that command needs
+
+        return run_command(args)
     try:
         options = resolve(args)
     except ConfigError as exc:

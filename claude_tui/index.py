@@ -260,6 +260,16 @@ class ConversationIndex:
             args.append(limit)
         return [_summary(row) for row in self._db().execute(sql, args)]
 
+    def count(self, *, status: str | None = None, model: str | None = None) -> int:
+        where, args = self._filters(status, model)
+        return int(self._db().execute(f"SELECT count(*) FROM conversations {where}",
+                                      args).fetchone()[0])
+
+    def models(self) -> list[str]:
+        """The models of the indexed conversations, for a filter."""
+        return [r[0] for r in self._db().execute(
+            "SELECT DISTINCT model FROM conversations ORDER BY model")]
+
     def get(self, conversation_id: str) -> ConversationSummary | None:
         row = self._db().execute(
             "SELECT id, title, status, model, updated, message_count, created, read_only "

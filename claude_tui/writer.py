@@ -20,6 +20,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Work = Callable[[], Any]
+# How long the thread waits for more work before it ends.
+IDLE_SECONDS = 2.0
 
 
 class _Job:
@@ -72,7 +74,7 @@ class Writer:
         with self._cond:
             return not self._jobs and not self._busy
 
-    def _start(self) -> None:
+    def _start(self) -> None:  # with self._cond held
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
             self._thread.start()
@@ -80,7 +82,11 @@ class Writer:
     def _run(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: bool(self._jobs))
+                if not self._cond.wait_for(lambda: bool(self._jobs), IDLE_SECONDS):
+                    # Idle: the thread goes (and with it its index connection); the next
+                    # job starts another. Many stores in one process keep no threads.
+                    self._thread = None
+                    return
                 _key, job = self._jobs.popitem(last=False)
                 self._busy = True
             try:

@@ -16,6 +16,7 @@ from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
 from claude_tui.ui.screens.picker import ConversationPicker
 from claude_tui.ui.screens.rename import RenameScreen
+from claude_tui.ui.widgets.conversation.message import MessageBlock
 
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI
@@ -72,21 +73,42 @@ class ConversationActions:
         self.report_damaged()
 
     def action_open_conversation(self: ClaudeTUI) -> None:
+        picker = ConversationPicker(self.store, set(self.tabs.order))
+
         async def chosen(conversation_id: str | None) -> None:
             if conversation_id is None:
                 return
             if conversation_id in self.tabs:
                 await self.show_tab(conversation_id)
-                return
-            try:
-                conversation = self.store.load(conversation_id)
-            except StoreError as exc:
-                self.notify(f"That conversation could not be opened: {exc}", severity="error",
-                            markup=False)
-                return
-            await self.open_new_tab(conversation)
+            else:
+                try:
+                    conversation = self.store.load(conversation_id)
+                except StoreError as exc:
+                    self.notify(f"That conversation could not be opened: {exc}",
+                                severity="error", markup=False)
+                    return
+                await self.open_new_tab(conversation)
+            if picker.chosen_message is not None:
+                # Later, not here: this callback runs while the dialog hands focus back, and
+                # mounting earlier messages now would let that hand-back switch tabs.
+                self.call_later(self.reveal_message, conversation_id, picker.chosen_message)
 
-        self.push_screen(ConversationPicker(self.store, set(self.tabs.order)), chosen)
+        self.push_screen(picker, chosen)
+
+    async def reveal_message(self: ClaudeTUI, conversation_id: str, index: int) -> None:
+        """Scroll a tab to a message (a search match), showing earlier ones if needed."""
+        pane = self._panes.get(conversation_id)
+        if pane is None:
+            return
+        view = pane.view
+        await view.load()
+        while view.first_shown > index:
+            await view.action_show_earlier()
+        blocks = [b for b in view.query(MessageBlock) if b.index >= index]
+        if blocks:
+            view.release_anchor()
+            # After the layout that places the blocks (and after show_earlier's own scroll).
+            self.call_after_refresh(view.scroll_to_widget, blocks[0], top=True, animate=False)
 
     def action_copy_reply(self: ClaudeTUI) -> None:
         pane = self.active_pane

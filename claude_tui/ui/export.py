@@ -4,33 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.store import atomic_write
-from claude_tui.text import inert, one_line
-from claude_tui.ui.widgets.conversation.message import reply_heading
-
-
-def to_markdown(conversation: Conversation) -> str:
-    lines = [f"# {one_line(conversation.display_title)}", ""]
-    lines.append(f"- model: {one_line(conversation.model)}")
-    lines.append(f"- created: {conversation.created}")
-    lines.append(f"- status: {conversation.status}")
-    if conversation.ended is not None:
-        who = "you" if conversation.ended.by == "user" else assistant_name(conversation.model)
-        lines.append(f"- ended by {who} at {conversation.ended.at} ({conversation.ended.reason})")
-    for warning in conversation.warnings:
-        lines.append(f"- warning ({warning.at}): {one_line(warning.behavior)}")
-    lines.append("")
-    for message in conversation.messages:
-        if message.role == "user" and not message.is_user_text:
-            continue
-        if not message.text.strip() and message.role == "assistant":
-            continue
-        who = "You" if message.role == "user" else reply_heading(message.model)
-        note = " (stopped)" if message.interrupted else ""
-        lines += [f"## {who}{note}", "", inert(message.text).rstrip(), ""]
-    return "\n".join(lines)
+from claude_tui.transcript import to_markdown
 
 
 def export_conversation(conversation: Conversation, data_dir: Path) -> Path:
