@@ -39,7 +39,8 @@ def test_dividing_a_strip_that_is_not_cut_leaves_no_garbage_cycle() -> None:
         for _ in range(50):
             Strip([RichSegment("c" * 40)]).divide([40])
         gc.collect()
-        assert gc.garbage == []
+        # Only strips count: other threads (an idle writer ending) may leave garbage too.
+        assert [o for o in gc.garbage if isinstance(o, Strip)] == []
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
