@@ -31,7 +31,7 @@ def send_prompt(app: TerminalApp) -> None:
 
 
 def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
-             ) -> tuple[list[float], list[float], float]:
+             ) -> tuple[list[float], list[float], float, float]:
     text = markdown_reply(size_kb * 1000)
     server.text = text
     server.fast_chars = max(0, len(text) - paced)
@@ -39,7 +39,7 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
     app.start()
     try:
         ready(app)
-        time.sleep(1.0)  # let the post-paint work (SDK warm-up) finish: idle means idle
+        app.wait_quiet()  # the post-paint work (the SDK's import) done: idle means idle
         probe = KeyProbe(app)
         probe.start()
         time.sleep(idle_seconds)
@@ -50,6 +50,8 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
             app.keys("BSpace")
         time.sleep(0.3)
         send_prompt(app)
+        cpu_before = app.cpu_seconds()
+        app.spy()
         probe = KeyProbe(app)
         probe.watch = END_MARK
         probe.start()
@@ -58,10 +60,11 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
         while not probe.watch_seen_at and time.perf_counter() < deadline:
             time.sleep(0.05)
         probe.stop()
+        cpu = app.cpu_seconds() - cpu_before
         start = server.paced_from or server.requested_at
         streaming = probe.between(start, server.sent_at)
         shown_after = (probe.watch_seen_at - server.sent_at) if probe.watch_seen_at else -1
-        return idle, streaming, shown_after
+        return idle, streaming, shown_after, cpu
     finally:
         app.stop()
 
@@ -79,11 +82,12 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             paced = size * 1000 if size <= 12 else args.paced
-            idle, streaming, shown_after = run_case(server, size, paced, 3.0)
+            idle, streaming, shown_after, cpu = run_case(server, size, paced, 3.0)
             idle_all += idle
             rows.append((size, paced, streaming, shown_after))
             print(f"{size} KB: keys while streaming {summary(streaming)}; "
-                  f"end on screen {shown_after * 1000:.0f} ms after the last byte", flush=True)
+                  f"end on screen {shown_after * 1000:.0f} ms after the last byte; "
+                  f"app CPU {cpu:.1f} s", flush=True)
     finally:
         server.close()
     ref = p95(idle_all)

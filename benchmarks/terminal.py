@@ -9,10 +9,12 @@ way. tmux's own round trip is in every figure, the idle app's reference included
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / ".venv" / "bin" / "claude-tui"
 POLL = 0.002
 _RUN = re.compile(r"z+")
+_PASSED = ("PYTHONPATH", "BENCH_GCLOG", "BENCH_GCTHRESH", "BENCH_SLOWLOG")
 
 
 def tmux(*args: str) -> str:
@@ -45,6 +48,9 @@ class TerminalApp:
         self.width, self.height = width, height
         self.base_url = base_url
         self.started = 0.0
+        self._spy: subprocess.Popen[bytes] | None = None
+        self._pid: int | None = None
+        self.program = ""  # another command line to run instead of the app
 
     @property
     def data_dir(self) -> Path:
@@ -56,22 +62,39 @@ class TerminalApp:
                 "XDG_CONFIG_HOME": str(h / "config"), "XDG_STATE_HOME": str(h / "state"),
                 "XDG_CACHE_HOME": str(h / "cache"), "ANTHROPIC_API_KEY": "test",
                 "ANTHROPIC_BASE_URL": self.base_url, "TERM": "xterm-256color",
-                "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "ctb-pycache")}
+                "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "ctb-pycache"),
+                # Passed on for diagnostics (a sitecustomize on PYTHONPATH logging GC pauses).
+                **{k: v for k, v in os.environ.items() if k in _PASSED}}
 
     def start(self, *args: str) -> None:
         env = " ".join(f"{k}={v}" for k, v in self.env().items())
         # BENCH_PROFILE=FILE runs the app under pyinstrument, its report written to FILE.
         profile = os.environ.get("BENCH_PROFILE")
-        program = (f"{APP.parent / 'python'} -m pyinstrument -r text --show-all -o {profile} "
-                   f"-m claude_tui" if profile else str(APP))
+        program = self.program or (
+            f"{APP.parent / 'python'} -m pyinstrument -r text --show-all -o {profile} "
+            f"-m claude_tui" if profile else str(APP))
         command = f"exec env -u ANTHROPIC_AUTH_TOKEN {env} {program} {' '.join(args)}"
         self.started = time.perf_counter()
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(self.width),
                         "-y", str(self.height), command], check=True)
+        self._pid = None
+        self._pid = self.pid
+
+    def spy(self) -> None:
+        """With BENCH_PYSPY=FILE, sample the app with py-spy from now on (collapsed stacks)."""
+        out = os.environ.get("BENCH_PYSPY")
+        if out and self._spy is None:
+            self._spy = subprocess.Popen(
+                [str(APP.parent / "py-spy"), "record", "-p", str(self.pid), "-r", "100",
+                 "-f", "raw", "--gil", "--nonblocking", "-o", out],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
     def pid(self) -> int:
-        return int(tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").strip())
+        if self._pid is None:
+            found = tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").strip()
+            self._pid = int(found)
+        return self._pid
 
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.session)
@@ -94,15 +117,47 @@ class TerminalApp:
         lines = (screen if screen is not None else self.screen()).splitlines()[-8:]
         return max((len(m.group()) for line in lines for m in _RUN.finditer(line)), default=0)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the app has used (user + system, all threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_quiet(self, timeout: float = 60.0) -> float:
+        """Wait until the app is idle (start-up work such as the SDK import done): under 5 %
+        of a CPU over half a second. Returns the seconds waited."""
+        start = time.perf_counter()
+        last = self.cpu_seconds()
+        while time.perf_counter() - start < timeout:
+            time.sleep(0.5)
+            now = self.cpu_seconds()
+            if now - last < 0.025:
+                break
+            last = now
+        return time.perf_counter() - start
+
     def rss_peak_mb(self) -> float:
         status = Path(f"/proc/{self.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
     def stop(self) -> None:
+        if self._spy is not None:
+            self._spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            self._spy.wait(30)
         if os.environ.get("BENCH_PROFILE"):
             self.keys("C-q")  # a clean exit writes the profile
             time.sleep(10)
+        pid = self._pid
         tmux("kill-session", "-t", self.session)
+        # An app left behind would load the machine for the next run: on a hung-up terminal
+        # Textual's exit can hang (its output thread stuck), so it is killed after a grace time.
+        for _ in range(30 if pid else 0):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+        else:
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def saved_reply_length(self) -> int:
         """Characters of the last saved reply in the only conversation file (0 if none)."""

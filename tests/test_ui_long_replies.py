@@ -7,12 +7,21 @@ import threading
 
 import pytest
 from textual.widgets import Markdown
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.widgets.conversation.blocks import CODE_CHUNK_LINES, BlockSplitter, split_text
-from claude_tui.ui.widgets.conversation.message import MessageBlock, MessagePart, StreamedReply
+from claude_tui.ui.widgets.conversation.blocks import (
+    BLOCK_CHARS,
+    CODE_CHUNK_LINES,
+    BlockSplitter,
+    split_text,
+)
+from claude_tui.ui.widgets.conversation.message import (
+    LiveReply,
+    MessageBlock,
+    MessagePart,
+    StreamedReply,
+)
 from tests.fake_api import FakeAPI, reply, text
 from tests.test_ui_actions import _stored
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -69,11 +78,13 @@ async def test_a_long_streamed_reply_keeps_one_small_live_markdown(
             await type_and_send(pilot, "write a lot")
             view = active(app).view
             await until(pilot, lambda: "still going" in view.live_text)
-            await until(pilot, lambda: view.query(MessagePart)
-                        and "still going" in view.query_one(Markdown).source)
-            # The old design had one Markdown with a block widget per block of the reply.
-            assert len(view.query(Markdown)) == 1
-            assert len(view.query(MarkdownBlock)) <= 3
+            await until(pilot, lambda: view.query(LiveReply)
+                        and "still going" in view.query_one(LiveReply).source)
+            # The old design had one Markdown with a block widget per block of the reply;
+            # now one small live widget holds the open block, and no Markdown widget at all.
+            assert len(view.query(LiveReply)) == 1
+            assert not view.query(Markdown)
+            assert len(view.query_one(LiveReply).source) <= BLOCK_CHARS + 200
             parts = view.query(MessagePart)
             assert len(parts) >= 4  # 40 sections in parts of bounded size
             hold.set()
@@ -81,7 +92,7 @@ async def test_a_long_streamed_reply_keeps_one_small_live_markdown(
             reply_widget = view.query(MessageBlock).last()
             assert isinstance(reply_widget, StreamedReply)  # the streamed widgets stayed
             assert reply_widget.index == 1
-            assert not view.query(Markdown)  # nothing live is left
+            assert not view.query(LiveReply)  # nothing live is left
             assert "The very last words." in screen_text(app)
     finally:
         hold.set()
@@ -117,10 +128,10 @@ async def test_a_code_fence_split_across_chunks_renders_as_code_while_streaming(
             await type_and_send(pilot, "code please")
             view = active(app).view
             last = f"number_{2 * CODE_CHUNK_LINES + 4} = "
-            await until(pilot, lambda: view.query(MarkdownFence)
-                        and last in view.query_one(Markdown).source)
-            # The still-open tail of the fence is a fence in the live Markdown.
-            assert view.query_one(Markdown).source.startswith("```python")
+            await until(pilot, lambda: view.query(LiveReply)
+                        and last in view.query_one(LiveReply).source)
+            # The still-open tail of the fence is a fence in the live block.
+            assert view.query_one(LiveReply).source.startswith("```python")
             assert len(view.query(MessagePart)) >= 2
             assert "```" not in screen_text(app)
             hold.set()

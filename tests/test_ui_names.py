@@ -11,7 +11,7 @@ from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, assistant_name
 from claude_tui.providers.demo import WARNING_BEHAVIOR
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.widgets.conversation.message import LiveReply
+from claude_tui.ui.widgets.conversation.message import StreamedReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     Clock,
@@ -134,7 +134,7 @@ async def test_the_reply_is_shown_once_while_the_end_dialog_waits(
         view = active(app).view
 
         def all_streamed_text_shown() -> bool:
-            return all(live.source == live.text for live in view.query(LiveReply))
+            return not any(reply.pending for reply in view.query(StreamedReply))
 
         # Let every event already sent reach the tab, and the streamed text its screen.
         await until(pilot, all_streamed_text_shown)

@@ -7,8 +7,10 @@ Every failure becomes a ``ProviderError`` whose message says what happened and w
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -33,6 +35,8 @@ BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT
 # this bounds only an unattended wait. Retries (max_retries) apply only before the body starts.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 120.0
+# The longest the SDK's parsing holds the event loop before other work gets a turn.
+LOOP_SHARE = 0.005
 
 # Fields the Messages API accepts back in a request, per block type; anything else the SDK
 # adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
@@ -120,7 +124,7 @@ class AnthropicProvider:
         saw_start = saw_stop = False
         try:
             async with client.messages.stream(**params) as stream:
-                async for event in stream:
+                async for event in _sharing_the_loop(stream):
                     if event.type == "text":
                         yield TextChunk(event.text)
                     elif event.type == "message_start":
@@ -143,6 +147,21 @@ class AnthropicProvider:
             usage=usage_to_dict(message.usage),
             stop_details=details.model_dump(mode="json") if details is not None else None,
         )
+
+
+async def _sharing_the_loop(stream: Any) -> AsyncIterator[Any]:
+    """The stream's events, giving the event loop its turn every ``LOOP_SHARE`` seconds.
+
+    Events already received are parsed without the loop running anything else: a reply
+    arriving faster than it is parsed (a long one, a fast connection) would hold key presses
+    and repaints until it was all read.
+    """
+    turn = time.monotonic()
+    async for event in stream:
+        yield event
+        if time.monotonic() - turn > LOOP_SHARE:
+            await asyncio.sleep(0)
+            turn = time.monotonic()
 
 
 def describe_error(exc: BaseException, model: str) -> ProviderError:

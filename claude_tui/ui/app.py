@@ -24,14 +24,15 @@ from claude_tui.chat import ChatEngine
 from claude_tui.cli import StartOptions
 from claude_tui.config import ConfigError, assistant_name, save_setting
 from claude_tui.conversation import Conversation
-from claude_tui.events import ChatEvent
+from claude_tui.events import ChatEvent, TextDelta
 from claude_tui.providers.demo import DemoProvider
 from claude_tui.store import ConversationStore, StoreError
+from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.disk_watch import DiskWatch
-from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
+from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed, TextArrived
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.tabs import OpenTabs
@@ -68,6 +69,7 @@ class ClaudeTUI(ConversationActions, App[None]):
     def __init__(self, options: StartOptions) -> None:
         super().__init__()
         install_terminal_keys()  # ESC 1 is alt+1, ESC DEL is alt+backspace
+        heap.install()  # painting makes no garbage cycles
         self.options = options
         self.settings = options.settings
         self.store = ConversationStore(options.data_dir)
@@ -95,6 +97,8 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._restoring = False
         self._damaged_reported = 0  # how many of store.damaged the user has been told about
         self._draft_timer: Timer | None = None
+        # Conversation id -> the text batch posted to its tab and not yet taken.
+        self._text_batches: dict[str, list[str]] = {}
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
 
@@ -129,7 +133,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
         if self.claude is not None:
-            self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self._warm_up)  # settles the heap once the SDK is in
+        else:
+            self.call_after_refresh(heap.settle)
 
     async def _restore_tabs(self) -> None:
         self._restoring = True
@@ -169,6 +175,7 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     def _warmed_up(self, error: Exception | None) -> None:
         self.sdk_ready = error is None
+        heap.settle()
 
     def _save_theme(self, theme: Theme) -> None:
         if theme.name == self.settings.theme:
@@ -375,10 +382,30 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     # turns -----------------------------------------------------------------------------------
     def route_event(self, event: ChatEvent) -> None:
-        """The engine's event sink: each event goes to its own conversation's tab."""
-        pane = self.pane_for(event.conversation_id)
-        if pane is not None:
-            pane.post_message(EngineEvent(event))
+        """The engine's event sink: each event goes to its own conversation's tab.
+
+        Text pieces join the batch already on its way to the tab, if there is one; any other
+        event closes it, so that later text is shown after what that event adds."""
+        cid = event.conversation_id
+        pane = self.pane_for(cid)
+        if pane is None:
+            return
+        if isinstance(event, TextDelta):
+            batch = self._text_batches.get(cid)
+            if batch is not None:
+                batch.append(event.text)
+                return
+            batch = self._text_batches[cid] = [event.text]
+            pane.post_message(TextArrived(cid, batch))
+            return
+        self._text_batches.pop(cid, None)
+        pane.post_message(EngineEvent(event))
+
+    def take_text(self, message: TextArrived) -> str:
+        """The text of a batch, closed now: pieces coming later start another."""
+        if self._text_batches.get(message.conversation_id) is message.pieces:
+            del self._text_batches[message.conversation_id]
+        return "".join(message.pieces)
 
     def on_engine_event(self, message: EngineEvent) -> None:
         if message.event.conversation_id == self.tabs.active:
@@ -515,6 +542,7 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     async def on_unmount(self) -> None:
         self.shutdown.uninstall()
+        heap.release()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)
         for provider in (self.claude, self.demo):

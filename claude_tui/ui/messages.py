@@ -25,3 +25,16 @@ class EngineEvent(Message):
     def __init__(self, event: ChatEvent) -> None:
         super().__init__()
         self.event = event
+
+
+class TextArrived(Message):
+    """Pieces of a reply's text for one conversation's tab, delivered together.
+
+    ``pieces`` grows until the tab takes it (``take()``): a reply arriving faster than it is
+    shown costs the tab one message per batch, not one per piece.
+    """
+
+    def __init__(self, conversation_id: str, pieces: list[str]) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+        self.pieces = pieces

@@ -92,6 +92,11 @@ class BlockSplitter:
             self._take_line(piece)
             start = end + 1
 
+    @property
+    def has_finished(self) -> bool:
+        """Blocks were finished that ``take()`` has not returned yet."""
+        return bool(self._finished)
+
     def take(self) -> list[Segment]:
         """The blocks finished since the last call."""
         finished, self._finished = self._finished, []
@@ -109,6 +114,16 @@ class BlockSplitter:
             # Pygments lexer to do so (a second or more, once).
             line = ""
         return head + "".join(self._block) + line
+
+    @property
+    def open_segment(self) -> Segment:
+        """The open block as it would be finished now: the tail of a fence already cut into
+        chunks is code (shown as the chunks before it), anything else Markdown."""
+        fence = self._fence
+        if fence is not None and fence.cut:
+            code = "".join(self._block).rstrip("\n")
+            return Segment(code=CodeChunk(fence.lexer, code, first=False, last=True))
+        return Segment(self.open_text)
 
     def finish(self) -> list[Segment]:
         """The reply is complete: everything not yet taken, the open block included."""

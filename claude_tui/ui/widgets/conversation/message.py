@@ -7,20 +7,17 @@ piece of model or user text goes through ``inert()`` first, and never through co
 
 from __future__ import annotations
 
-import gc
+import asyncio
+import time
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.geometry import Size
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.visual import Visual, VisualType
-from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
-from textual.widgets import Markdown, Static, TabPane
-from textual.widgets.markdown import MarkdownStream
+from textual.widget import Widget
+from textual.widgets import Static, TabPane
 
 from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
@@ -33,48 +30,7 @@ from claude_tui.ui.widgets.conversation.blocks import (
     render_part,
     split_text,
 )
-
-
-class MessagePart(Static):
-    """Some consecutive blocks of a message, a few KB at most: one widget of bounded size.
-
-    Rendered once per width: the lines that measure its height are the lines it shows.
-    Textual would render a ``Static`` once to measure it and again to paint it, and again
-    whenever its size or its container's size is set (a growing reply sets it on every piece).
-    """
-
-    DEFAULT_CLASSES = "part"
-
-    def __init__(self, content: RenderableType | None = None) -> None:
-        self._strips: dict[int, list[Strip]] = {}
-        super().__init__(content if content is not None else "", markup=False)
-
-    def render_strips(self, width: int) -> list[Strip]:
-        strips = self._strips.get(width)
-        if strips is None:
-            strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
-            self._strips[width] = strips
-        return strips
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.render_strips(width))
-
-    def _render_content(self) -> None:
-        width, height = self.size
-        strips = self.render_strips(width)[:height]
-        if len(strips) < height:
-            blank = Strip.blank(width, self.visual_style.rich_style)
-            strips = strips + [blank] * (height - len(strips))
-        self._render_cache = _RenderCache(self.size, strips)
-        self._dirty_regions.clear()
-
-    def notify_style_update(self) -> None:
-        self._strips = {}  # a theme change restyles the text
-        super().notify_style_update()
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        self._strips = {}
-        super().update(content, layout=layout)
+from claude_tui.ui.widgets.conversation.parts import LiveReply, MessagePart
 
 
 class MessageBlock(Vertical):
@@ -138,45 +94,6 @@ class ReplyHeading(Static):
         super().__init__(Text(reply_heading(model), style="bold"), markup=False)
 
 
-class LiveReply(Markdown):
-    """The block of the reply still being written: the only Markdown that changes.
-
-    ``text`` is what it was given; it streams through Textual's ``MarkdownStream`` while the
-    block grows, and starts again from that block's text when the block before it finishes.
-    """
-
-    DEFAULT_CLASSES = "live"
-
-    def __init__(self) -> None:
-        # Model text is data: a link in it opens nothing (webbrowser would run any scheme).
-        super().__init__("", open_links=False)
-        self.text = ""
-        self._stream: MarkdownStream | None = None
-
-    async def show(self, text: str) -> None:
-        if text == self.text:
-            return
-        if self.text and text.startswith(self.text):
-            new = text[len(self.text):]
-        else:
-            # A new block: start again from nothing. (Not ``update(text)``: Textual then goes
-            # on parsing appended text from the last line, not from the start of the last
-            # block, and a growing code fence turns into paragraphs.)
-            await self.stop()
-            await self.update("")
-            new = text
-        self.text = text
-        if new:
-            if self._stream is None:
-                self._stream = self.get_stream(self)
-            await self._stream.write(new)
-
-    async def stop(self) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-
-
 class StreamedReply(MessageBlock):
     """The reply being streamed; once saved it is the finished message, rendered no more.
 
@@ -188,6 +105,13 @@ class StreamedReply(MessageBlock):
     """
 
     FLUSH_EVERY = 0.1
+    # Each flush waits at least this many times as long as the last one took (a long live
+    # block, a slow machine): most of the loop's time stays free for keys.
+    FLUSH_COST_FACTOR = 5.0
+    FLUSH_AT_MOST_EVERY = 0.5
+    # While keys wait to be handled, a flush steps aside this long, up to this many times.
+    KEY_WAIT = 0.015
+    KEY_WAITS = 8
 
     def __init__(self, model: str | None) -> None:
         super().__init__(None, None, ReplyHeading(model))
@@ -201,21 +125,29 @@ class StreamedReply(MessageBlock):
         self._parts = 0
         self._timer: Timer | None = None
         self._ended = False
-
-    def on_mount(self) -> None:
-        _streams_started()
+        self._delay = self.FLUSH_EVERY
+        self._waited = 0
+        self._busy = asyncio.Lock()  # one flush (or the end) at a time: they await threads
 
     @property
     def length(self) -> int:
         """Characters received (after ``inert``)."""
         return self._splitter.length
 
+    @property
+    def pending(self) -> bool:
+        """Some of the text received is not on screen yet."""
+        if self._ended:
+            return False
+        live = self._live.source if self._live is not None else ""
+        return self._splitter.has_finished or live != self._splitter.open_text
+
     def write(self, fragment: str) -> None:
         fragment = inert(fragment)
         self.fragments.append(fragment)
         self._splitter.feed(fragment)
         if self._timer is None and not self._ended:
-            self._timer = self.set_timer(self.FLUSH_EVERY, self.flush)
+            self._timer = self.set_timer(self._delay, self.flush)
 
     def _tab_shown(self) -> bool:
         try:
@@ -228,38 +160,57 @@ class StreamedReply(MessageBlock):
         self._timer = None
         if self._ended or not self._tab_shown():
             return
-        segments = self._splitter.take()
-        if segments:
-            await self._add(segments)
-        if self._live is None:
-            self._live = LiveReply()
-            await self.mount(self._live)
-        await self._live.show(self._splitter.open_text)
+        if self._waited < self.KEY_WAITS and self._keys_waiting():
+            # A key typed now is what the user feels: it goes first, the text a moment later.
+            self._waited += 1
+            self._timer = self.set_timer(self.KEY_WAIT, self.flush)
+            return
+        self._waited = 0
+        async with self._busy:
+            if self._ended:
+                return
+            started = time.perf_counter()
+            segments = self._splitter.take()
+            if segments:
+                await self._add(segments)
+            if self._live is None:
+                self._live = LiveReply()
+                await self.mount(self._live)
+            await self._live.show(self._splitter, continues=self._parts > 0,
+                                  width=self.size.width)
+            cost = time.perf_counter() - started
+        self._delay = min(self.FLUSH_AT_MOST_EVERY,
+                          max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
 
+    def _keys_waiting(self) -> bool:
+        app = self.app
+        focused = app.focused
+        return bool(app.message_queue_size or app.screen.message_queue_size
+                    or (focused is not None and focused.message_queue_size))
 
     async def end(self) -> None:
         """No more text: everything goes into parts and the live Markdown leaves."""
         if self._ended:
             return
         self._ended = True
-        if self.is_mounted:
-            _streams_ended()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        segments = self._splitter.finish()
-        if segments:
-            await self._add(segments)
-        if self._live is not None:
-            await self._live.stop()
-            await self._live.remove()
-            self._live = None
+        async with self._busy:
+            segments = self._splitter.finish()
+            if segments:
+                await self._add(segments)
+            if self._live is not None:
+                await self._live.remove()
+                self._live = None
 
     async def _add(self, segments: list[Segment]) -> None:
+        # The parts are as wide as this widget's content (rendered in a thread once known).
+        width = self.size.width
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
                 if self._part is not None:
-                    self._render_part()
+                    await self._render_part(width)
                 self._part = MessagePart()
                 self._part_segments = []
                 self._part_size = 0
@@ -267,34 +218,16 @@ class StreamedReply(MessageBlock):
                 await self.mount(self._part, before=self._live)
             self._part_segments.append(segment)
             self._part_size += segment.size
-        self._render_part()
+        await self._render_part(width)
 
-    def _render_part(self) -> None:
-        if self._part is not None:
-            self._part.update(render_part(self._part_segments, continues=self._parts > 1))
-
-
-_streaming = 0
-
-
-def _streams_started() -> None:
-    """While replies stream, what was there before is left out of garbage collection.
-
-    Python's full collections scan every object; with the app, the SDK and Pygments loaded
-    they took 300-500 ms, about every two seconds while a reply streamed (a key typed then
-    waited that long). Frozen objects are not scanned; they are unfrozen when the last reply
-    ends, so garbage among them is collected later, when nothing streams.
-    """
-    global _streaming
-    _streaming += 1
-    gc.freeze()
-
-
-def _streams_ended() -> None:
-    global _streaming
-    _streaming = max(0, _streaming - 1)
-    if _streaming == 0:
-        gc.unfreeze()
+    async def _render_part(self, width: int) -> None:
+        if self._part is None:
+            return
+        content = render_part(self._part_segments, continues=self._parts > 1)
+        if width:
+            await self._part.update_off_loop(content, width)
+        else:
+            self._part.update(content)
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from claude_tui import events
 from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.text import one_line
-from claude_tui.ui.messages import EngineEvent
+from claude_tui.ui.messages import EngineEvent, TextArrived
 from claude_tui.ui.widgets.banner import WarningBanner
 from claude_tui.ui.widgets.composer import Composer
 from claude_tui.ui.widgets.conversation.message import (
@@ -167,6 +167,10 @@ class ConversationPane(TabPane):
                 LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked"))
         if had_focus:  # a tab in the background must not take the focus
             self.view.focus()
+
+    async def on_text_arrived(self, message: TextArrived) -> None:
+        message.stop()
+        await self.view.write_reply(self.app.take_text(message))  # type: ignore[attr-defined]
 
     async def on_engine_event(self, message: EngineEvent) -> None:
         # Only what changes the status line goes on to the app: text pieces would flood its
