@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # How long the last writes may take before the app exits anyway.
 FLUSH_SECONDS = 10.0
+# How long the app's own shutdown may take once everything is saved.
+EXIT_GRACE = 3.0
 
 
 class Shutdown:
@@ -57,4 +61,10 @@ class Shutdown:
         with contextlib.suppress(Exception):
             app.save_tabs()
         await asyncio.to_thread(app.store.writer.flush, FLUSH_SECONDS)
+        # Everything is on disk now. With the terminal gone, Textual's own shutdown can block
+        # for ever writing to it (its output queue full, its writer thread gone): the process
+        # ends anyway a moment later rather than stay behind, unseen, holding the data folder.
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
         app.exit()
