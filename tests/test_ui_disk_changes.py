@@ -146,7 +146,9 @@ async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
         with open(path, "w", encoding="utf-8") as handle:  # truncated, then written: as nano
             await asyncio.sleep(0.1)  # the disk watch (every 50 ms here) looks meanwhile
             handle.write(json.dumps(data))
-        await until(pilot, lambda: active(app).query(LockedNotice))
+        # The store looks again after a moment (0.3 s) before it judges a fresh file: wait for
+        # more than the usual number of pauses.
+        await until(pilot, lambda: active(app).query(LockedNotice), tries=5000)
         assert not (data_dir / "conversations" / "damaged").exists()
         assert app.store.damaged == []
         assert conversation_file(data_dir, conv_id)["status"] == "ended"
