@@ -34,8 +34,9 @@ What a queued item can be:
     cancels the turn); ``"hang"`` no response headers at all (the SDK's ``APITimeoutError``).
   - ``hold``: a ``threading.Event``; the stream pauses at the fault point until it is set, then
     finishes normally. Lets a UI test look at a reply that is still streaming.
-  - While a reply waits at its fault point ("stall" or ``hold``), a client closing the
-    connection sets ``fake_api.hung_up`` (a ``threading.Event``) and ends the reply.
+  - A client closing the connection before the reply is complete sets ``fake_api.hung_up``
+    (a ``threading.Event``) and ends the reply: while it waits at its fault point ("stall",
+    "hang" or ``hold``), or while events were still being sent before it.
 - ``stream_error(type, message)``: HTTP 200, a few events, then an SSE ``error`` event.
 - ``error(status, type, message, retry_after=..., retry_after_ms=..., should_retry=...)``: a JSON
   error body ``{"type": "error", "error": {...}}`` with that HTTP status.
@@ -445,7 +446,8 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
 
         def _stream(self, script: Reply, model: str) -> None:
             if script.fault == "hang":
-                api.stopping.wait()
+                while not api.stopping.wait(0.05) and not self._hung_up():
+                    pass
                 self.close_connection = True
                 return
             events, fault_at = _events(script, model, len(api.received))
@@ -464,8 +466,12 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                     self._chunk(event, script.delay)
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-                pass  # the client went away (a cancelled turn): nothing to do
+            except (BrokenPipeError, ConnectionResetError):
+                # The client went away (a cancelled turn), maybe before the fault point: it
+                # hung up all the same.
+                api.hung_up.set()
+            except ConnectionAbortedError:
+                pass  # the server is stopping
 
         def _fault(self, script: Reply) -> bool:
             """Apply the reply's fault at this point; True when the stream is over."""
