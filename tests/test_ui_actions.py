@@ -121,9 +121,15 @@ async def test_export_writes_markdown_of_the_conversation(data_dir) -> None:
     stored = _stored(data_dir, ["question \x1b[31mone", "answer [b]one[/b]"])
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
+        # The start-up tab first: shown after the picker's choice, it would take its place.
+        await until(pilot, lambda: app.active_pane is not None)
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
-        await pilot.press(*"question", "enter")
+        await pilot.press(*"question")
+        # pilot.press takes a process that waits for CPU for an idle one: on a busy machine
+        # enter could come before the filter narrowed the list, and open the empty first tab.
+        await until(pilot, lambda: app.screen._highlighted_id() == stored.id)
+        await pilot.press("enter")
         # The new tab is added before it is shown: until then the empty first tab is active,
         # and exporting that wrote a file with no messages.
         await until(pilot, lambda: app.tabs.active == stored.id)
