@@ -37,6 +37,7 @@ from claude_tui.events import (
     MessageSaved,
     RefusalNotice,
     ReplyCutShort,
+    RetryScheduled,
     TextDelta,
     TurnFailed,
     TurnFinished,
@@ -45,7 +46,14 @@ from claude_tui.events import (
     WarningIssued,
 )
 from claude_tui.providers.anthropic import BROKE_OFF
-from claude_tui.providers.base import ModelRequest, Provider, ProviderError, ReplyDone, TextChunk
+from claude_tui.providers.base import (
+    ModelRequest,
+    Provider,
+    ProviderError,
+    ReplyDone,
+    RetryWait,
+    TextChunk,
+)
 from claude_tui.request import build_request
 from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
 
@@ -252,6 +260,8 @@ class ChatEngine:
                     _emit(on_event, TextDelta(cid, item.text))
                 elif isinstance(item, ReplyDone):
                     done = item
+                elif isinstance(item, RetryWait):
+                    _emit(on_event, RetryScheduled(cid, item.seconds, item.reason))
         except asyncio.CancelledError:
             self._save_partial(conversation, parts, on_event)
             raise

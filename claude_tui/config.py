@@ -25,7 +25,9 @@ EXAMPLE_CONFIG = """\
 # claude-tui settings. Every key is optional.
 model = "claude-opus-5-5"        # default model for new conversations
 max_tokens = 8192                # the longest reply, in tokens
-max_retries = 2                  # the SDK's retries for 408/409/429/5xx and lost connections
+max_retries = 2                  # retries for 408/409/429/5xx and lost connections
+max_retry_wait = 60              # seconds: the longest wait for one retry; longer is up to you
+first_byte_timeout = 45          # seconds to wait for the API to start answering
 system_prompt = ""               # your own system prompt, sent beside the client's
 theme = "textual-dark"           # saved when you pick a theme in the command palette
 # api_key = "sk-ant-..."         # used only when ANTHROPIC_API_KEY is not set
@@ -73,6 +75,8 @@ class Settings:
     model: str = DEFAULT_MODEL
     max_tokens: int = DEFAULT_MAX_TOKENS
     max_retries: int = 2
+    max_retry_wait: float = 60.0
+    first_byte_timeout: float = 45.0
     system_prompt: str = ""
     theme: str | None = None
     # Kept out of repr: a crash report printing locals must not show the key.
@@ -94,6 +98,8 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "model": ((str,), "a string"),
     "max_tokens": ((int,), "a whole number"),
     "max_retries": ((int,), "a whole number"),
+    "max_retry_wait": ((int, float), "a number of seconds"),
+    "first_byte_timeout": ((int, float), "a number of seconds"),
     "system_prompt": ((str,), "a string"),
     "theme": ((str,), "a string"),
     "api_key": ((str,), "a string"),
@@ -195,13 +201,18 @@ def load_settings(path: Path | None = None) -> Settings:
         if key in source and source[key] < (1 if key == "max_tokens" else 0):
             table = "end_conversation" if key == "min_warnings" else None
             raise fail(key, table, "a positive number", source[key])
-    if "demo_chars_per_second" in raw and raw["demo_chars_per_second"] <= 0:
-        raise fail("demo_chars_per_second", None, "a positive number", raw["demo_chars_per_second"])
+    for key in ("demo_chars_per_second", "first_byte_timeout"):
+        if key in raw and raw[key] <= 0:
+            raise fail(key, None, "a positive number", raw[key])
+    if "max_retry_wait" in raw and raw["max_retry_wait"] < 0:
+        raise fail("max_retry_wait", None, "a positive number", raw["max_retry_wait"])
 
     settings.raw = raw
     settings.model = raw.get("model", DEFAULT_MODEL)
     settings.max_tokens = raw.get("max_tokens", DEFAULT_MAX_TOKENS)
     settings.max_retries = raw.get("max_retries", 2)
+    settings.max_retry_wait = float(raw.get("max_retry_wait", 60.0))
+    settings.first_byte_timeout = float(raw.get("first_byte_timeout", 45.0))
     settings.system_prompt = raw.get("system_prompt", "")
     settings.theme = raw.get("theme")
     settings.api_key = raw.get("api_key")

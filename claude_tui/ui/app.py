@@ -79,7 +79,9 @@ class ClaudeTUI(ConversationActions, App[None]):
             from claude_tui.providers.anthropic import AnthropicProvider
 
             self.claude = AnthropicProvider(
-                api_key=options.api_key, max_retries=self.settings.max_retries
+                api_key=options.api_key, max_retries=self.settings.max_retries,
+                max_retry_wait=self.settings.max_retry_wait,
+                first_byte_timeout=self.settings.first_byte_timeout,
             )
         self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
         self.tabs = OpenTabs()
