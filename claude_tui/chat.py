@@ -263,10 +263,10 @@ class ChatEngine:
                 elif isinstance(item, RetryWait):
                     _emit(on_event, RetryScheduled(cid, item.seconds, item.reason))
         except asyncio.CancelledError:
-            self._save_partial(conversation, parts, on_event)
+            self._save_partial(conversation, parts, on_event, "stopped")
             raise
         except ProviderError as exc:
-            self._save_partial(conversation, parts, on_event)
+            self._save_partial(conversation, parts, on_event, "broke_off")
             _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
             return None
         finally:
@@ -274,12 +274,14 @@ class ChatEngine:
             # the loop: a cancel, a failure, or a bug.
             await _close(stream)
         if done is None:
-            self._save_partial(conversation, parts, on_event)
+            self._save_partial(conversation, parts, on_event, "broke_off")
             _emit(on_event, TurnFailed(cid, BROKE_OFF))
             return None
         reply = Message(role="assistant", content=done.content, model=request.model,
                         stop_reason=done.stop_reason, usage=dict(done.usage),
                         interrupted=done.stop_reason is None)
+        if reply.interrupted:
+            reply.extra["interruption"] = "broke_off"
         if done.stop_details:
             # Kept with the reply (an extra key in the file) so the refusal's explanation is
             # still shown after a restart, not only while the turn runs.
@@ -365,13 +367,15 @@ class ChatEngine:
         self.store.save(conversation)
 
     def _save_partial(self, conversation: Conversation, parts: list[str],
-                      on_event: EventSink) -> None:
-        """Keep the text that arrived before a cancel or a failure, marked interrupted."""
+                      on_event: EventSink, how: str) -> None:
+        """Keep the text that arrived before a cancel or a failure, marked interrupted;
+        ``how``: "stopped" (the user's cancel) or "broke_off" (a failure), for the notice."""
         partial = "".join(parts)
         if not partial or conversation.is_ended:
             return
         message = Message(role="assistant", content=[{"type": "text", "text": partial}],
                           model=conversation.model, interrupted=True)
+        message.extra["interruption"] = how
         self._append(conversation, message, on_event)
 
     def _refuse(self, conversation: Conversation, reason: str, why: str,

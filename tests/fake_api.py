@@ -40,6 +40,8 @@ What a queued item can be:
 - ``stream_error(type, message)``: HTTP 200, a few events, then an SSE ``error`` event.
 - ``error(status, type, message, retry_after=..., retry_after_ms=..., should_retry=...)``: a JSON
   error body ``{"type": "error", "error": {...}}`` with that HTTP status.
+- ``html_page(status=200)``: a web page instead of the API; ``malformed_sse()``: HTTP 200
+  and an event stream whose data is not JSON.
 - a callable ``(request_json) -> script``: decides when the request arrives (multi-tab tests).
 
 ``fake_api.default`` may hold such a callable, used when the queue is empty. With an empty queue
@@ -126,7 +128,17 @@ class ErrorReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Script = Reply | ErrorReply
+@dataclass
+class RawReply:
+    """Any status, content type and body: what a proxy, a captive portal or a broken server
+    might send instead of the API's answer."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
+Script = Reply | ErrorReply | RawReply
 ScriptSource = Script | Callable[[dict[str, Any]], Script]
 
 
@@ -157,6 +169,19 @@ def stream_error(type: str = "overloaded_error", message: str = "Overloaded",
     result.error_type = type
     result.error_message = message
     return result
+
+
+def html_page(status: int = 200) -> RawReply:
+    """A web page where the API should be (a captive portal, a wrong ANTHROPIC_BASE_URL)."""
+    page = b"<!DOCTYPE html><html><head><title>Welcome</title></head><body>Log in</body></html>"
+    return RawReply(status, "text/html; charset=utf-8", page)
+
+
+def malformed_sse() -> RawReply:
+    """HTTP 200 and an event stream whose data is not JSON."""
+    body = (b"event: message_start\ndata: {\"type\": \"message_start\", \"message\": {oops\n\n"
+            b"event: message_stop\ndata: {\"type\": \"message_stop\"}\n\n")
+    return RawReply(200, "text/event-stream", body)
 
 
 _DEFAULT_ERROR_TYPES = {
@@ -432,6 +457,15 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                     "type": "invalid_request_error", "message": problem}})
                 return
             script = api._next_script(body if isinstance(body, dict) else {})
+            if isinstance(script, RawReply):
+                self.send_response(script.status)
+                self.send_header("content-type", script.content_type)
+                self.send_header("content-length", str(len(script.body)))
+                self.send_header("connection", "close")
+                self.end_headers()
+                self.wfile.write(script.body)
+                self.close_connection = True
+                return
             if isinstance(script, ErrorReply):
                 self._send_json(script.status, {"type": "error", "error": {
                     "type": script.type, "message": script.message}}, script.headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import random
 import threading
@@ -24,6 +25,8 @@ from claude_tui.providers.base import (
     StreamItem,
     TextChunk,
 )
+
+log = logging.getLogger(__name__)
 
 RETRY_HINT = "press ctrl+r to retry"
 TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
@@ -167,11 +170,21 @@ class AnthropicProvider:
             **params, extra_headers={"x-stainless-retry-count": str(attempt)})
         try:
             async with asyncio.timeout(self.first_byte_timeout):
-                return await stack.enter_async_context(manager)
+                stream = await stack.enter_async_context(manager)
         except TimeoutError:
             raise ProviderError(
                 f"The API accepted the request but sent nothing for {self.first_byte_timeout:g} "
                 f"seconds (first_byte_timeout); {RETRY_HINT}.", kind="timeout") from None
+        kind = stream.response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "text/event-stream":
+            # A captive portal, a proxy's page, or a base URL that is not the API.
+            what = "a web page" if kind in ("text/html", "application/xhtml+xml") else (
+                f"{kind or 'something'}")
+            raise ProviderError(
+                f"The server at {client.base_url} answered with {what}, not the Messages API: "
+                "check ANTHROPIC_BASE_URL (and your network's login page or proxy).",
+                kind="not_api", retryable=False, status_code=stream.response.status_code)
+        return stream
 
     def _retry_wait(self, exc: BaseException, attempt: int) -> float | None:
         """Seconds to wait before sending the request again, or None: not to be retried.
@@ -273,8 +286,14 @@ def describe_error(exc: BaseException, model: str) -> ProviderError:
     if isinstance(exc, ValueError) and "tool parameter JSON" in str(exc):
         return ProviderError(f"Claude sent a tool call that could not be read; {RETRY_HINT}.",
                              kind="bad_reply")
-    return ProviderError(f"The request failed ({type(exc).__name__}: {exc}); {RETRY_HINT}.",
-                         kind="error")
+    # The parser's own words (a JSON position, a field name) mean nothing to the user: they go
+    # to the log file with the traceback.
+    log.warning("the request failed", exc_info=exc)
+    if isinstance(exc, ValueError):  # json.JSONDecodeError and the SDK's event checks
+        return ProviderError("The API's reply could not be read: its event stream was "
+                             f"malformed; {RETRY_HINT}.", kind="bad_reply")
+    return ProviderError(f"The request failed unexpectedly ({type(exc).__name__}; the log "
+                         f"file has the details); {RETRY_HINT}.", kind="error")
 
 
 def _retry_after(exc: Any) -> float | None:
