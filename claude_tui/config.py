@@ -86,6 +86,11 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     # The file as read, unknown keys included, so writing a setting back loses nothing.
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Keys this version does not know ("max_token"), as "line 3: 'max_token'": kept in the
+    # file, reported once at start-up.
+    unknown_keys: list[str] = field(default_factory=list)
+    # The line of each [keymap] entry, for messages about it.
+    keymap_lines: dict[str, int | None] = field(default_factory=dict)
 
     def resolved_api_key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
         """``ANTHROPIC_API_KEY`` first, then the config's key; empty when there is none."""
@@ -208,6 +213,8 @@ def load_settings(path: Path | None = None) -> Settings:
         raise fail("max_retry_wait", None, "a positive number", raw["max_retry_wait"])
 
     settings.raw = raw
+    settings.unknown_keys = _unknown_keys(text, raw, end)
+    settings.keymap_lines = {key: _line_of(text, key, "keymap") for key in keymap}
     settings.model = raw.get("model", DEFAULT_MODEL)
     settings.max_tokens = raw.get("max_tokens", DEFAULT_MAX_TOKENS)
     settings.max_retries = raw.get("max_retries", 2)
@@ -224,6 +231,17 @@ def load_settings(path: Path | None = None) -> Settings:
     )
     settings.keymap = dict(keymap)
     return settings
+
+
+def _unknown_keys(text: str, raw: dict[str, Any], end: dict[str, Any]) -> list[str]:
+    found = [(key, None) for key in raw if key not in _TOP_LEVEL]
+    found += [(key, "end_conversation") for key in end if key not in _END_KEYS]
+    described = []
+    for key, table in found:
+        line = _line_of(text, key, table)
+        name = f"{table}.{key}" if table else key
+        described.append(f"line {line}: '{name}'" if line else f"'{name}'")
+    return described
 
 
 def save_setting(settings: Settings, key: str, value: Any) -> None:

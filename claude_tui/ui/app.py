@@ -28,6 +28,7 @@ from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
+from claude_tui.ui.keymap import checked_keymap, refused_notice
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.tabs import OpenTabs
@@ -90,8 +91,12 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._restoring = False
         self._damaged_reported = 0  # how many of store.damaged the user has been told about
         self._draft_timer: Timer | None = None
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        # Keys the composer needs are refused (reported at mount); the file keeps them.
+        keymap, self._refused_keys = checked_keymap(self.settings.keymap,
+                                                    self.settings.keymap_lines)
+        self.settings.keymap = keymap
+        if keymap:
+            self.set_keymap(keymap)
 
     def compose(self) -> ComposeResult:
         yield TabbedContent(id="tabs")
@@ -113,10 +118,22 @@ class ClaudeTUI(ConversationActions, App[None]):
                 "Press f1 for the keys; the ids are listed in the README.",
                 title="Keymap", severity="warning", timeout=15, markup=False,
             )
+        self._report_config()
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
         if self.claude is not None:
             self.call_after_refresh(self._warm_up)
+
+    def _report_config(self) -> None:
+        if self._refused_keys:
+            self.notify(refused_notice(self._refused_keys, self.settings.path), title="Keymap",
+                        severity="warning", timeout=20, markup=False)
+        if self.settings.unknown_keys:
+            self.notify(
+                f"Unknown settings in {self.settings.path}: "
+                f"{', '.join(self.settings.unknown_keys)}. They are kept in the file but do "
+                "nothing; the README lists the settings.",
+                title="Config", severity="warning", timeout=20, markup=False)
 
     async def _restore_tabs(self) -> None:
         self._restoring = True
