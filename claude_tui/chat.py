@@ -198,7 +198,7 @@ class ChatEngine:
         except (StoreError, OSError) as exc:  # a warning or refusal record could not be written
             _emit(on_event, TurnFailed(cid, f"Could not save the conversation: {exc}"))
         except Exception as exc:  # never let a bug in one turn take the app down
-            log.exception("turn failed")
+            log.exception("turn of %s failed", cid)
             _emit(on_event, TurnFailed(cid, f"Something went wrong: {exc}"))
         finally:
             self._running.discard(cid)
@@ -453,5 +453,7 @@ def _emit(on_event: EventSink, event: ChatEvent) -> None:
     try:
         on_event(event)
     except Exception:  # a display bug must not lose the turn or its saved messages
-        log.exception("event handler failed for %r", event)
+        # The type only: an event's repr holds the conversation's text.
+        log.exception("event handler failed for %s of %s", type(event).__name__,
+                      event.conversation_id)
 
