@@ -74,6 +74,16 @@ class DamagedFile:
 
 
 @dataclass(frozen=True)
+class FileProblem:
+    """A conversation file that could not be read, for the start-up summary: ``kept_as`` is
+    where it was moved aside, or None when it was left in place (newer schema, unreadable)."""
+
+    path: Path
+    reason: str
+    kept_as: Path | None
+
+
+@dataclass(frozen=True)
 class ConversationSummary:
     id: str
     title: str
