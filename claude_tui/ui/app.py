@@ -31,6 +31,7 @@ from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.keymap import checked_keymap, refused_notice
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
+from claude_tui.ui.screens.dialog import CommandPaletteScreen
 from claude_tui.ui.tabs import OpenTabs
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.widgets.composer import Composer
@@ -482,6 +483,10 @@ class ClaudeTUI(ConversationActions, App[None]):
             pane.conversation, on_event=self.route_event, confirm_end=self.confirm_end
         )
         self.start_turn(pane, coro, "end")
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPaletteScreen.is_open(self):
+            self.push_screen(CommandPaletteScreen(id="--command-palette"))
 
     async def action_quit(self) -> None:
         self.save_tabs()  # the drafts typed since the last tab change
