@@ -6,17 +6,33 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+TEMP_SUFFIX = ".tmp"
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` so that a crash at any moment leaves old or new, whole."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+def temp_prefix(path: Path) -> str:
+    """How the temporary files of writes to ``path`` are named (``.<name>.<random>.tmp``)."""
+    return f".{path.name}."
+
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` so that a crash at any moment leaves old or new, whole.
+
+    ``data`` may come in pieces, so a large file is never one more copy in memory.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX,
+                                    dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
-            handle.write(data)
+            if isinstance(data, bytes | bytearray):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

@@ -15,7 +15,9 @@ import asyncio
 import contextlib
 import copy
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from typing import Any
 
 from claude_tui import protocol
@@ -63,6 +65,9 @@ ConfirmEnd = Callable[[Conversation, str], Awaitable[bool]]
 """(conversation, who_asked: "assistant" | "user") -> did the user confirm the permanent end?"""
 
 MAX_ROUND_TRIPS = 8
+# While a reply streams, what has come so far is saved this often (marked interrupted until it
+# completes), so a crash, a closed terminal or a kill loses at most these seconds of it.
+PARTIAL_SAVE_EVERY = 2.0
 
 
 class ChatEngine:
@@ -73,7 +78,11 @@ class ChatEngine:
         self.claude = claude
         self.demo = demo
         self.max_round_trips = MAX_ROUND_TRIPS
+        self.partial_save_every = PARTIAL_SAVE_EVERY
         self._running: set[str] = set()  # ids of conversations with a turn in progress
+        # Set when the app is closing (a signal, a closed terminal): a reply cut off then is
+        # marked as such, not as stopped by the user.
+        self.closing = False
 
     # --- public API ---------------------------------------------------------------------------
     def provider_for(self, model: str) -> Provider:
@@ -91,8 +100,11 @@ class ChatEngine:
         return conversation.id in self._running
 
     def new_conversation(self, model: str) -> Conversation:
+        """A new conversation, its file written in the background (a failure to write it is
+        reported by its first save, which is what the user acts on)."""
         conversation = self.store.create(model)
-        self.store.save(conversation)
+        future = self.store.submit(conversation)
+        future.add_done_callback(_log_failure)
         return conversation
 
     async def send(self, conversation: Conversation, text: str, *, on_event: EventSink,
@@ -115,14 +127,14 @@ class ChatEngine:
             return
         message = Message(role="user", content=[{"type": "text", "text": text}])
         try:
-            self.store.append(conversation, message)
+            await self.store.aappend(conversation, message)
         except ConversationEndedError:
             raise
         except (StoreError, OSError) as exc:
             _emit(on_event, TurnFailed(conversation.id, f"Your message could not be saved, so "
                                        f"it was not sent: {exc}", retryable=False))
             return
-        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        _emit(on_event, _saved(conversation, message))
         await self._turn(conversation, on_event, confirm_end)
 
     def can_retry(self, conversation: Conversation) -> bool:
@@ -145,7 +157,7 @@ class ChatEngine:
         if last.role == "assistant":
             last.excluded = True
             try:
-                self.store.save(conversation)
+                await self.store.asave(conversation)
             except (StoreError, OSError) as exc:
                 last.excluded = False
                 _emit(on_event, TurnFailed(conversation.id, str(exc), retryable=False))
@@ -159,10 +171,10 @@ class ChatEngine:
             return False
         if not await _ask(confirm_end, conversation, "user") or conversation.is_ended:
             return False
-        return self._end(conversation, "user", protocol.USER_REQUESTED, on_event)
+        return await self._end(conversation, "user", protocol.USER_REQUESTED, on_event)
 
-    def branch(self, conversation: Conversation, user_message_index: int
-               ) -> tuple[Conversation, str]:
+    async def branch(self, conversation: Conversation, user_message_index: int
+                     ) -> tuple[Conversation, str]:
         """A new saved conversation holding the messages before a user message, and that
         message's text for the composer. The source is left as it is."""
         messages = conversation.messages
@@ -177,7 +189,7 @@ class ChatEngine:
         branched.warnings = [copy.copy(w) for w in conversation.warnings if w.turn <= turns]
         branched.refused_ends = [copy.copy(r) for r in conversation.refused_ends
                                  if r.turn <= turns]
-        self.store.save(branched)
+        await self.store.asave(branched)
         return branched, messages[user_message_index].text
 
     # --- the turn -----------------------------------------------------------------------------
@@ -222,7 +234,7 @@ class ChatEngine:
                 return None
             stop = done.stop_reason
             if stop == "refusal":
-                self._exclude_refused_turn(conversation)
+                await self._exclude_refused_turn(conversation)
                 details = done.stop_details or {}
                 explanation = details.get("explanation") or (
                     "Claude's safety system stopped this reply. It is left out of the "
@@ -238,7 +250,8 @@ class ChatEngine:
             results = await self._run_tools(conversation, uses, enabled, on_event, confirm_end)
             if results is None:
                 return stop  # ended (E4): nothing more is sent
-            if not self._append(conversation, Message(role="user", content=results), on_event):
+            if not await self._append(conversation, Message(role="user", content=results),
+                                      on_event):
                 return None
         _emit(on_event, TurnFailed(
             cid, f"Stopped after {self.max_round_trips} tool calls in a row in one turn; "
@@ -253,40 +266,65 @@ class ChatEngine:
         parts: list[str] = []
         done: ReplyDone | None = None
         stream = provider.stream(request)
+        loop = asyncio.get_running_loop()
+        pending_save: asyncio.TimerHandle | None = None
+        last_save = time.monotonic()
+
+        def save_progress() -> None:
+            nonlocal pending_save, last_save
+            pending_save, last_save = None, time.monotonic()
+            self._save_progress(conversation, parts)
+
+        def stop_saving_progress() -> None:
+            # Before the reply's own save: a progress save after it would add it twice.
+            nonlocal pending_save
+            if pending_save is not None:
+                pending_save.cancel()
+                pending_save = None
+
         try:
             async for item in stream:
                 if isinstance(item, TextChunk):
                     parts.append(item.text)
                     _emit(on_event, TextDelta(cid, item.text))
+                    if pending_save is None:
+                        # What came is on disk at most this long after it came, even if the
+                        # stream then goes quiet.
+                        delay = max(0.0, last_save + self.partial_save_every - time.monotonic())
+                        pending_save = loop.call_later(delay, save_progress)
                 elif isinstance(item, ReplyDone):
                     done = item
                 elif isinstance(item, RetryWait):
                     _emit(on_event, RetryScheduled(cid, item.seconds, item.reason))
         except asyncio.CancelledError:
-            self._save_partial(conversation, parts, on_event, "stopped")
+            stop_saving_progress()
+            how = "app_closed" if self.closing else "stopped"
+            await self._save_partial(conversation, parts, on_event, how)
             raise
         except ProviderError as exc:
-            self._save_partial(conversation, parts, on_event, "broke_off")
+            stop_saving_progress()
+            await self._save_partial(conversation, parts, on_event, "broke_off")
             _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
             return None
         finally:
+            stop_saving_progress()
             # Drop the connection now, not when the generator is collected, whatever ended
             # the loop: a cancel, a failure, or a bug.
             await _close(stream)
         if done is None:
-            self._save_partial(conversation, parts, on_event, "broke_off")
+            await self._save_partial(conversation, parts, on_event, "broke_off")
             _emit(on_event, TurnFailed(cid, BROKE_OFF))
             return None
         reply = Message(role="assistant", content=done.content, model=request.model,
                         stop_reason=done.stop_reason, usage=dict(done.usage),
                         interrupted=done.stop_reason is None)
-        if reply.interrupted:
-            reply.extra["interruption"] = "broke_off"
         if done.stop_details:
             # Kept with the reply (an extra key in the file) so the refusal's explanation is
             # still shown after a restart, not only while the turn runs.
             reply.extra["stop_details"] = dict(done.stop_details)
-        if not self._append(conversation, reply, on_event):
+        if done.stop_reason is None:
+            reply.extra["interruption"] = "broke_off"
+        if not await self._append(conversation, reply, on_event):
             return None
         _emit(on_event, UsageUpdated(cid, dict(done.usage), conversation.usage_totals()))
         if done.stop_reason is None:
@@ -316,29 +354,29 @@ class ChatEngine:
                     continue
                 conversation.warnings.append(
                     IssuedWarning(behavior, now_iso(), conversation.user_turns))
-                self._save(conversation)
+                await self._save(conversation)
                 _emit(on_event, WarningIssued(cid, behavior))
                 results.append(protocol.ok_result(use_id, protocol.WARNING_SHOWN))
                 continue
             try:
                 reason = protocol.parse_end(tool_input)
             except protocol.InvalidToolInput as exc:
-                self._refuse(conversation, _given_reason(tool_input), str(exc), on_event)
+                await self._refuse(conversation, _given_reason(tool_input), str(exc), on_event)
                 results.append(protocol.error_result(use_id, str(exc)))
                 continue
             decision = protocol.decide_end(conversation, reason,
                                            self.settings.end_conversation.min_warnings)
             if decision.action == "end":
-                self._end(conversation, "assistant", reason, on_event, call=use)
+                await self._end(conversation, "assistant", reason, on_event, call=use)
                 return None
             if decision.action == "refuse":
-                self._refuse(conversation, reason, decision.why, on_event)
+                await self._refuse(conversation, reason, decision.why, on_event)
                 results.append(protocol.error_result(use_id, decision.why))
                 continue
             if not declined:
                 if (await _ask(confirm_end, conversation, "assistant")
                         and not conversation.is_ended):
-                    self._end(conversation, "user", reason, on_event, call=use)
+                    await self._end(conversation, "user", reason, on_event, call=use)
                     return None
                 if conversation.is_ended:  # the user ended it another way meanwhile
                     return None
@@ -348,10 +386,10 @@ class ChatEngine:
         return results
 
     # --- saving -------------------------------------------------------------------------------
-    def _append(self, conversation: Conversation, message: Message,
-                on_event: EventSink) -> bool:
+    async def _append(self, conversation: Conversation, message: Message,
+                      on_event: EventSink) -> bool:
         try:
-            self.store.append(conversation, message)
+            await self.store.aappend(conversation, message)
         except StoreError as exc:
             if not conversation.is_ended:  # ended meanwhile (E3 during a turn): just stop
                 _emit(on_event, TurnFailed(conversation.id, f"Could not save: {exc}"))
@@ -359,33 +397,40 @@ class ChatEngine:
         except OSError as exc:
             _emit(on_event, TurnFailed(conversation.id, f"Could not save the conversation: {exc}"))
             return False
-        _emit(on_event, MessageSaved(conversation.id, len(conversation.messages) - 1))
+        _emit(on_event, _saved(conversation, message))
         return True
 
-    def _save(self, conversation: Conversation) -> None:
+    async def _save(self, conversation: Conversation) -> None:
         conversation.touch()
-        self.store.save(conversation)
+        await self.store.asave(conversation)
 
-    def _save_partial(self, conversation: Conversation, parts: list[str],
-                      on_event: EventSink, how: str) -> None:
-        """Keep the text that arrived before a cancel or a failure, marked interrupted;
-        ``how``: "stopped" (the user's cancel) or "broke_off" (a failure), for the notice."""
-        partial = "".join(parts)
-        if not partial or conversation.is_ended:
+    def _save_progress(self, conversation: Conversation, parts: list[str]) -> None:
+        """Save the reply so far, marked interrupted until it completes; not waited for."""
+        if conversation.is_ended:
             return
-        message = Message(role="assistant", content=[{"type": "text", "text": partial}],
-                          model=conversation.model, interrupted=True)
-        message.extra["interruption"] = how
-        self._append(conversation, message, on_event)
+        partial = _partial_message(conversation, parts, "broke_off")
+        try:
+            future = self.store.submit(conversation, [partial])
+        except StoreError:
+            return  # the reply's own save reports it
+        future.add_done_callback(_log_failure)
 
-    def _refuse(self, conversation: Conversation, reason: str, why: str,
-                on_event: EventSink) -> None:
+    async def _save_partial(self, conversation: Conversation, parts: list[str],
+                            on_event: EventSink, how: str) -> None:
+        """Keep the text that arrived before a cancel or a failure, marked interrupted:
+        ``how`` says whether the user stopped it, it broke off, or the app was closed."""
+        if not parts or conversation.is_ended:
+            return
+        await self._append(conversation, _partial_message(conversation, parts, how), on_event)
+
+    async def _refuse(self, conversation: Conversation, reason: str, why: str,
+                      on_event: EventSink) -> None:
         protocol.record_refusal(conversation, reason, why)
-        self._save(conversation)
+        await self._save(conversation)
         _emit(on_event, EndRefused(conversation.id, reason, why))
 
-    def _end(self, conversation: Conversation, by: EndedBy, reason: str, on_event: EventSink,
-             *, call: dict[str, Any] | None = None) -> bool:
+    async def _end(self, conversation: Conversation, by: EndedBy, reason: str,
+                   on_event: EventSink, *, call: dict[str, Any] | None = None) -> bool:
         """Mark the conversation ended and save it. ``call``: the honoured end_conversation
         block; nothing after it in its reply is kept (the model is told to write nothing after
         the call, and no call after it was run)."""
@@ -395,7 +440,7 @@ class ChatEngine:
         conversation.status = "ended"
         conversation.ended = EndRecord(by=by, at=at, reason=reason)
         try:
-            self._save(conversation)
+            await self._save(conversation)
         except (StoreError, OSError) as exc:
             # It stays ended in memory, so no further request is made from this session.
             _emit(on_event, TurnFailed(conversation.id, f"The end could not be saved: {exc}",
@@ -403,7 +448,7 @@ class ChatEngine:
         _emit(on_event, ConversationEnded(conversation.id, by, reason, at))
         return True
 
-    def _exclude_refused_turn(self, conversation: Conversation) -> None:
+    async def _exclude_refused_turn(self, conversation: Conversation) -> None:
         """E7: the refused reply and the user message that prompted it leave the context."""
         messages = conversation.messages
         messages[-1].excluded = True
@@ -411,7 +456,29 @@ class ChatEngine:
             message.excluded = True
             if message.is_user_text:
                 break
-        self._save(conversation)
+        await self._save(conversation)
+
+
+def _partial_message(conversation: Conversation, parts: list[str], how: str) -> Message:
+    return Message(role="assistant", content=[{"type": "text", "text": "".join(parts)}],
+                   model=conversation.model, interrupted=True, extra={"interruption": how})
+
+
+def _saved(conversation: Conversation, message: Message) -> MessageSaved:
+    """The event for a message just saved, carrying a copy of it: the list it is in may change
+    before the event is rendered."""
+    index = len(conversation.messages) - 1
+    for position in range(index, -1, -1):
+        if conversation.messages[position] is message:
+            index = position
+            break
+    return MessageSaved(conversation.id, index, copy.deepcopy(message))
+
+
+def _log_failure(future: Future[None]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.warning("a background save failed: %s", exc)
 
 
 def _drop_after(conversation: Conversation, call: dict[str, Any]) -> None:

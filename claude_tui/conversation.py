@@ -263,7 +263,8 @@ class Conversation:
     def touch(self) -> None:
         self.updated = now_iso()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, messages: bool = True) -> dict[str, Any]:
+        """The file's JSON form; ``messages=False`` leaves the messages out (the header)."""
         data: dict[str, Any] = dict(self.extra)
         data.update(
             {
@@ -277,9 +278,10 @@ class Conversation:
                 "ended": self.ended.to_dict() if self.ended else None,
                 "warnings": [w.to_dict() for w in self.warnings],
                 "refused_ends": [r.to_dict() for r in self.refused_ends],
-                "messages": [m.to_dict() for m in self.messages],
             }
         )
+        if messages:
+            data["messages"] = [m.to_dict() for m in self.messages]
         return data
 
     @classmethod

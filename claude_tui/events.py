@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claude_tui.conversation import Message
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,13 @@ class UsageUpdated:
 
 @dataclass(frozen=True)
 class MessageSaved:
-    """A message was added to the conversation file (user text, reply, or tool results)."""
+    """A message was added to the conversation file (user text, reply, or tool results).
+
+    ``message`` is a copy of what was saved, for the UI to render; ``index`` its position."""
 
     conversation_id: str
     index: int
+    message: Message | None = None
 
 
 @dataclass(frozen=True)

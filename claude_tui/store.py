@@ -1,183 +1,113 @@
-"""One JSON file per conversation, written atomically, with the ended guard.
+"""One JSON file per conversation, written atomically by the one writer, with the guards.
 
 Layout under the data folder (``<user data dir>/claude-tui``):
 
-- ``conversations/<id>.json``: one conversation each (mode 0600, folder 0700)
-- ``conversations/index.json``: what a list needs, rebuilt from the files when stale
-- ``conversations/damaged/``: files that could not be read, moved aside with their bytes intact
-- ``tabs.json``: which conversations are open as tabs, in order, the active one, and the text
-  typed but not sent in each tab's composer
+- ``conversations/<id>.json``: one conversation each (mode 0600, folder 0700), nothing else
+  but ``damaged/``, files that could not be read, moved aside with their bytes intact
+- ``tabs.json``: the open tabs and their drafts (``session.py``)
+
+The listing and search index is derived data in the user cache folder (``index.py``). Every
+write runs on the store's ``Writer`` thread, off the event loop; ``submit`` hands it a snapshot
+and returns a future, ``save``/``asave`` wait for it. The guards: an ended conversation's
+messages never change (E5), a file from a newer version is never overwritten, and a file that
+changed on disk since it was read is reconciled first (``sync.py``), never overwritten blindly.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
-import json
+import logging
 import os
-import time
-from dataclasses import asdict, dataclass, field, fields
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claude_tui.atomic import atomic_write, fsync_dir, json_bytes, private_dir
-from claude_tui.conversation import (
-    SCHEMA_VERSION,
-    Conversation,
-    Message,
-    is_valid_id,
-    new_conversation_id,
-    now_iso,
+from claude_tui.atomic import atomic_write, fsync_dir, private_dir
+from claude_tui.conversation import Conversation, Message, is_valid_id, new_conversation_id
+from claude_tui.file_format import MessageEncoder, Snapshot, file_pieces
+from claude_tui.index import ConversationIndex, ConversationSummary, FileSignature, SearchHit
+from claude_tui.reading import (
+    ConversationReadOnlyError,
+    DamagedConversationError,
+    DamagedFile,
+    FileProblem,
+    NewerSchemaError,
+    StoreError,
+    UnknownConversationError,
+    UnreadableConversationError,
+    parse_file,
+    storage_error,
 )
+from claude_tui.session import TabState, load_tabs, tabs_bytes, write_tabs
+from claude_tui.store_scan import IndexRefresh
+from claude_tui.sync import DiskChange, conflict_copy, relation
+from claude_tui.writer import Writer
 
-INDEX_NAME = "index.json"
-INDEX_VERSION = 3
-# A temporary file this old was left by a writer that died; younger ones may be in use.
-STALE_TEMP_SECONDS = 600
-# How much message text the index keeps per conversation for the picker's filter: enough for
-# the words a user remembers a chat by, small enough that the index stays cheap to read.
-PREVIEW_PER_MESSAGE = 1000
-PREVIEW_TOTAL = 6000
+__all__ = [
+    "ConversationEndedError", "ConversationReadOnlyError", "ConversationStore",
+    "ConversationSummary", "DamagedConversationError", "DamagedFile", "FileProblem",
+    "NewerSchemaError", "SearchHit", "StoreError", "TabState", "UnknownConversationError",
+    "UnreadableConversationError",
+]
 
-
-class StoreError(Exception):
-    """A store operation that cannot be done; the message says why, in the user's words."""
+log = logging.getLogger(__name__)
 
 
 class ConversationEndedError(StoreError):
     """Something tried to add to an ended conversation (E5)."""
 
 
-class ConversationReadOnlyError(StoreError):
-    """The conversation came from a newer version and is never written back."""
+class ConversationChangedError(StoreError):
+    """The file changed on disk in a way that this save must not overwrite (see ``change``)."""
 
-
-class NewerSchemaError(ConversationReadOnlyError):
-    """A file from a newer version that this one cannot read at all; it is left untouched."""
-
-
-class DamagedConversationError(StoreError):
-    def __init__(self, damaged: DamagedFile) -> None:
-        super().__init__(f"{damaged.original}: {damaged.reason} (kept as {damaged.kept_as})")
-        self.damaged = damaged
-
-
-class UnknownConversationError(StoreError):
-    pass
-
-
-@dataclass(frozen=True)
-class DamagedFile:
-    original: Path
-    kept_as: Path
-    reason: str
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """A conversation file that could not be read, for the start-up summary: ``kept_as`` is
-    where it was moved aside, or None when it was left in place (newer schema, unreadable)."""
-
-    path: Path
-    reason: str
-    kept_as: Path | None
-
-
-@dataclass(frozen=True)
-class ConversationSummary:
-    id: str
-    title: str
-    status: str
-    model: str
-    updated: str
-    message_count: int
-    # First user message and a little more, so a picker can filter on message text cheaply.
-    preview: str
-    read_only: bool = False
-
-
-_SUMMARY_FIELDS = {f.name: f.type for f in fields(ConversationSummary)}
-
-
-def _entry_matches(cached: Any, stat: os.stat_result) -> bool:
-    """An index entry that is well formed and describes exactly this file."""
-    if not isinstance(cached, dict):
-        return False
-    summary = cached.get("summary")
-    if not isinstance(summary, dict) or set(summary) != set(_SUMMARY_FIELDS):
-        return False
-    if not all(isinstance(summary[k], str) for k in ("id", "title", "status", "model", "updated",
-                                                      "preview")):
-        return False
-    if not isinstance(summary["message_count"], int) or not isinstance(summary["read_only"], bool):
-        return False
-    return (
-        cached.get("mtime_ns") == stat.st_mtime_ns
-        and cached.get("size") == stat.st_size
-        and cached.get("ino") == stat.st_ino
-    )
+    def __init__(self, change: DiskChange) -> None:
+        super().__init__("this conversation changed on disk; the newer version is shown")
+        self.change = change
 
 
 @dataclass
-class TabState:
-    open: list[str]
-    active: str | None
-    # Conversation id -> the unsent text in its composer (open tabs only, never empty).
-    drafts: dict[str, str] = field(default_factory=dict)
+class _Known:
+    """What this store knows of a file on disk."""
+
+    signature: FileSignature | None = None
+    # The messages of an ended conversation, as they were when it ended (the E5 guard).
+    ended_messages: list[dict[str, Any]] | None = None
 
 
-def _encode(conversation: Conversation) -> bytes:
-    return json_bytes(conversation.to_dict(), indent=1)
-
-
-def _schema_of(data: Any) -> int:
-    schema = data.get("schema", 0) if isinstance(data, dict) else 0
-    return schema if isinstance(schema, int) and not isinstance(schema, bool) else 0
-
-
-# The exceptions a strange but well-formed JSON document can cause while it is read.
-_SHAPE_ERRORS = (ValueError, TypeError, AttributeError, KeyError, RecursionError)
-
-
-def _summary_of(conversation: Conversation) -> ConversationSummary:
-    preview_parts: list[str] = []
-    size = 0
-    for message in conversation.messages:
-        text = message.text
-        if text:
-            preview_parts.append(text[:PREVIEW_PER_MESSAGE])
-            size += len(text[:PREVIEW_PER_MESSAGE])
-        if size > PREVIEW_TOTAL:
-            break
-    return ConversationSummary(
-        id=conversation.id,
-        title=conversation.display_title,
-        status=conversation.status,
-        model=conversation.model,
-        updated=conversation.updated,
-        message_count=len(conversation.messages),
-        preview="\n".join(preview_parts),
-        read_only=conversation.read_only_reason is not None,
-    )
+DiskChangeSink = Callable[[DiskChange], None]
 
 
 class ConversationStore:
     """Reads and writes conversation files under one data folder."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, cache_dir: Path | None = None) -> None:
+        from claude_tui.config import default_cache_dir
+        from claude_tui.index import index_path
+
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "conversations"
         self.damaged_folder = self.folder / "damaged"
         self.tabs_path = self.data_dir / "tabs.json"
-        # Files found damaged since this store was made, for the UI to report.
-        self.damaged: list[DamagedFile] = []
-        # The ended guard: the messages of every conversation known to be ended on disk, as
-        # they were when it ended. Nothing may change them, whoever holds the object.
-        self._ended_messages: dict[str, list[dict[str, Any]]] = {}
-        # Ids whose file this store has read or written, so it knows what is on disk.
-        self._seen: set[str] = set()
+        self.writer = Writer()
+        self.index = ConversationIndex(index_path(cache_dir or default_cache_dir(), data_dir))
+        # Files that could not be read since this store was made, for the UI to report.
+        self.problems: list[FileProblem] = []
+        # Told (on the writer thread) when a file changed under us; the app sets it.
+        self.on_disk_change: DiskChangeSink | None = None
+        self._lock = threading.RLock()
+        self._known: dict[str, _Known] = {}
+        self._encoders: dict[str, MessageEncoder] = {}
         private_dir(self.data_dir, ours=False)
         private_dir(self.folder)
+
+    @property
+    def damaged(self) -> list[DamagedFile]:
+        return [p.damaged for p in self.problems if p.damaged is not None]
 
     # paths -----------------------------------------------------------------------------------
     def path_for(self, conversation_id: str) -> Path:
@@ -185,57 +115,56 @@ class ConversationStore:
             raise StoreError(f"not a conversation id: {conversation_id!r}")
         return self.folder / f"{conversation_id}.json"
 
-    # create, load, save ----------------------------------------------------------------------
+    # reading ---------------------------------------------------------------------------------
     def create(self, model: str, title: str = "") -> Conversation:
         """A new, empty conversation; it gets a file once it is first saved."""
         return Conversation(id=new_conversation_id(), model=model, title=title)
 
-    def exists(self, conversation_id: str) -> bool:
-        return self.path_for(conversation_id).exists()
-
     def load(self, conversation_id: str) -> Conversation:
         path = self.path_for(conversation_id)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise UnknownConversationError(f"no conversation {conversation_id}") from None
-        conversation = self._parse(path, raw)
+        conversation, signature = self._read(path)
         if conversation.id != conversation_id:
+            reason = f"the file names another id ({conversation.id})"
             if conversation.read_only_reason:
-                raise NewerSchemaError(f"{path}: names another id ({conversation.id})")
-            raise DamagedConversationError(
-                self._set_aside(path, f"the file names another id ({conversation.id})")
-            )
-        self._remember(conversation)
+                raise NewerSchemaError(f"{path}: {reason}")
+            raise DamagedConversationError(self._set_aside(path, reason))
+        self._remember(conversation, signature)
         return conversation
 
-    def _parse(self, path: Path, raw: bytes) -> Conversation:
+    def _read(self, path: Path, *, move_damaged: bool = True
+              ) -> tuple[Conversation, FileSignature]:
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-            raise DamagedConversationError(self._set_aside(path, reason)) from None
-        except json.JSONDecodeError as exc:
-            reason = f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
-            raise DamagedConversationError(self._set_aside(path, reason)) from None
-        except RecursionError:
-            reason = "not usable JSON (nested too deeply)"
-            raise DamagedConversationError(self._set_aside(path, reason)) from None
+            with open(path, "rb") as handle:
+                signature = FileSignature.of(os.fstat(handle.fileno()))
+                raw = handle.read()
+        except FileNotFoundError:
+            raise UnknownConversationError(f"no conversation {path.stem}") from None
+        except OSError as exc:
+            problem = FileProblem(path, f"cannot be read: {exc.strerror or exc}", None)
+            self._report(problem)
+            raise UnreadableConversationError(
+                f"{path} cannot be read ({exc.strerror or exc}): check its permissions"
+            ) from None
         try:
-            return Conversation.from_dict(data)
-        except _SHAPE_ERRORS as exc:
-            schema = _schema_of(data)
-            if schema > SCHEMA_VERSION:
-                # Not damaged, just newer: moving it would hide it from the version that wrote it.
-                raise NewerSchemaError(
-                    f"{path}: written by a newer version of claude-tui (schema {schema}) in a "
-                    f"form this one cannot read; it is left untouched"
-                ) from None
-            reason = str(exc) or type(exc).__name__
-            raise DamagedConversationError(self._set_aside(path, reason)) from None
+            return parse_file(path, raw), signature
+        except DamagedConversationError as exc:
+            if not move_damaged:
+                raise
+            raise DamagedConversationError(self._set_aside(path, exc.reason)) from None
+        except NewerSchemaError as exc:
+            self._report(FileProblem(path, str(exc), None))
+            raise
+
+    def _report(self, problem: FileProblem) -> None:
+        with self._lock:
+            if not any(p.path == problem.path and p.reason == problem.reason
+                       for p in self.problems):
+                self.problems.append(problem)
 
     def _set_aside(self, path: Path, reason: str) -> DamagedFile:
         """Move an unreadable file into ``damaged/`` with its bytes intact; never delete it."""
+        from claude_tui.conversation import now_iso
+
         private_dir(self.damaged_folder)
         stamp = now_iso().replace(":", "")
         target = self.damaged_folder / f"{path.stem}.{stamp}{path.suffix}"
@@ -249,204 +178,303 @@ class ConversationStore:
         fsync_dir(self.folder)
         fsync_dir(self.damaged_folder)
         damaged = DamagedFile(original=path, kept_as=target, reason=reason)
-        self.damaged.append(damaged)
+        self._report(FileProblem(path, reason, target, damaged=damaged))
+        with contextlib.suppress(Exception):
+            self.index.remove(path.stem)
         return damaged
 
-    def _remember(self, conversation: Conversation) -> None:
-        self._seen.add(conversation.id)
-        if conversation.is_ended and conversation.id not in self._ended_messages:
-            # A deep copy: the blocks are shared with the live object, which could change them.
-            self._ended_messages[conversation.id] = copy.deepcopy(
-                [m.to_dict() for m in conversation.messages]
-            )
+    def _remember(self, conversation: Conversation, signature: FileSignature | None) -> None:
+        with self._lock:
+            known = self._known.setdefault(conversation.id, _Known())
+            known.signature = signature
+            if conversation.is_ended and known.ended_messages is None:
+                # Copied: the blocks are shared with the live object, which could change them.
+                known.ended_messages = copy.deepcopy(
+                    [m.to_dict() for m in conversation.messages])
 
-    def _check_disk_before_write(self, conversation_id: str, path: Path) -> None:
-        """Learn what the file on disk is before this store first overwrites it.
+    def _ended_guard(self, conversation_id: str) -> list[dict[str, Any]] | None:
+        with self._lock:
+            known = self._known.get(conversation_id)
+            return known.ended_messages if known else None
 
-        The caller's object may not come from this store, so the file itself decides whether
-        it is ended (the guard) or from a newer version (never overwritten). A damaged file is
-        moved aside first, so it is not lost under the new one.
-        """
-        if conversation_id in self._seen:
-            return
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return
-        try:
-            on_disk = self._parse(path, raw)
-        except DamagedConversationError:
-            return
-        if on_disk.read_only_reason:
-            raise ConversationReadOnlyError(on_disk.read_only_reason)
-        if on_disk.id != conversation_id:
-            self._set_aside(path, f"the file names another id ({on_disk.id})")
-            return
-        self._remember(on_disk)
-
-    def save(self, conversation: Conversation) -> None:
-        """Write the whole conversation atomically.
-
-        Refuses (E5) to change the messages of an ended conversation or to reopen it, and
-        refuses to overwrite a file from a newer version.
-        """
+    # writing ---------------------------------------------------------------------------------
+    def submit(self, conversation: Conversation,
+               extra_messages: Sequence[Message] = ()) -> Future[None]:
+        """Save the conversation (with ``extra_messages`` after its own, for a reply still
+        streaming) on the writer thread. The guards that need no disk are checked now."""
         if conversation.read_only_reason:
             raise ConversationReadOnlyError(conversation.read_only_reason)
+        guard = self._ended_guard(conversation.id)
+        if guard is not None and not conversation.is_ended:
+            raise ConversationEndedError("an ended conversation cannot be reopened")
+        if extra_messages and conversation.is_ended:
+            raise ConversationEndedError("this conversation has ended; nothing can be added to it")
         path = self.path_for(conversation.id)
-        self._check_disk_before_write(conversation.id, path)
-        ended_messages = self._ended_messages.get(conversation.id)
-        if ended_messages is not None:
-            if not conversation.is_ended:
-                raise ConversationEndedError("an ended conversation cannot be reopened")
-            if [m.to_dict() for m in conversation.messages] != ended_messages:
-                raise ConversationEndedError(
-                    "this conversation has ended; nothing can be added to it"
-                )
-        atomic_write(path, _encode(conversation))
-        self._remember(conversation)
-        self._update_index(conversation, path)
+        snapshot = Snapshot.of(conversation, extra_messages)
+        return self.writer.submit(str(path), lambda: self._write(path, snapshot))
 
-    def append(self, conversation: Conversation, message: Message) -> None:
-        """Add a message and save. The only way the core adds to a conversation."""
-        if conversation.is_ended or conversation.id in self._ended_messages:
+    def save(self, conversation: Conversation) -> None:
+        """Save and wait until it is on disk (scripts and tests; the app uses ``asave``)."""
+        self.submit(conversation).result()
+
+    async def asave(self, conversation: Conversation,
+                    extra_messages: Sequence[Message] = ()) -> None:
+        await asyncio.wrap_future(self.submit(conversation, extra_messages))
+
+    def _check_append(self, conversation: Conversation) -> None:
+        if conversation.is_ended or self._ended_guard(conversation.id) is not None:
             raise ConversationEndedError("this conversation has ended; nothing can be added to it")
         if conversation.read_only_reason:
             raise ConversationReadOnlyError(conversation.read_only_reason)
+
+    def append(self, conversation: Conversation, message: Message) -> None:
+        """Add a message and save, waiting for the write (scripts and tests)."""
+        self._check_append(conversation)
         conversation.messages.append(message)
         conversation.touch()
         try:
             self.save(conversation)
         except BaseException:
-            conversation.messages.pop()
+            _drop(conversation, message)
             raise
 
-    def delete(self, conversation_id: str) -> None:
-        path = self.path_for(conversation_id)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        fsync_dir(self.folder)
-        self._ended_messages.pop(conversation_id, None)
-        self._seen.discard(conversation_id)
-        index = self._read_index()
-        if index.pop(conversation_id, None) is not None:
-            self._write_index(index)
-        state = self.load_tabs()
-        if conversation_id in state.open:
-            state.open.remove(conversation_id)
-            if state.active == conversation_id:
-                state.active = state.open[0] if state.open else None
-            self.save_tabs(state)
-
-    # listing ---------------------------------------------------------------------------------
-    def list(self) -> list[ConversationSummary]:
-        """Every readable conversation, newest first.
-
-        Uses the index for files whose inode, size and modification time match it, and parses
-        only the others, so a start with hundreds of conversations does not read every message.
-        Damaged files met on the way are moved aside and added to ``self.damaged``.
-        """
-        index = self._read_index()
-        fresh: dict[str, dict[str, Any]] = {}
-        changed = False
-        now = time.time()
-        with os.scandir(self.folder) as entries:
-            files = []
-            for entry in entries:
-                if entry.name.endswith(".tmp") and entry.name.startswith("."):
-                    self._sweep_temp_file(entry, now)
-                elif entry.name.endswith(".json") and entry.is_file():
-                    files.append(entry)
-        for entry in files:
-            conv_id = entry.name[: -len(".json")]
-            if not is_valid_id(conv_id):
-                continue  # index.json, or a file this app did not name
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue
-            cached = index.get(conv_id)
-            if _entry_matches(cached, stat):
-                fresh[conv_id] = cached  # type: ignore[assignment]
-                continue
-            try:
-                conversation = self.load(conv_id)
-                stat = os.stat(entry.path)
-            except (StoreError, OSError):
-                changed = True
-                continue
-            fresh[conv_id] = self._index_entry(conversation, stat)
-            changed = True
-        if changed or set(fresh) != set(index):
-            self._write_index(fresh)
-        summaries = [ConversationSummary(**entry["summary"]) for entry in fresh.values()]
-        summaries.sort(key=lambda s: (s.updated, s.id), reverse=True)
-        return summaries
-
-    @staticmethod
-    def _sweep_temp_file(entry: os.DirEntry[str], now: float) -> None:
-        # Left by a writer that was killed mid-write; the file it was replacing is intact.
-        with contextlib.suppress(OSError):
-            if now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
-                os.unlink(entry.path)
-
-    @staticmethod
-    def _index_entry(conversation: Conversation, stat: os.stat_result) -> dict[str, Any]:
-        return {
-            "mtime_ns": stat.st_mtime_ns,
-            "size": stat.st_size,
-            "ino": stat.st_ino,
-            "summary": asdict(_summary_of(conversation)),
-        }
-
-    def _read_index(self) -> dict[str, dict[str, Any]]:
+    async def aappend(self, conversation: Conversation, message: Message) -> None:
+        """Add a message and save. The only way the core adds to a conversation."""
+        self._check_append(conversation)
+        conversation.messages.append(message)
+        conversation.touch()
         try:
-            data = json.loads((self.folder / INDEX_NAME).read_bytes().decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
-            return {}
-        entries = data.get("conversations")
-        return entries if isinstance(entries, dict) else {}
+            await self.asave(conversation)
+        except BaseException:
+            _drop(conversation, message)
+            raise
 
-    def _write_index(self, entries: dict[str, dict[str, Any]]) -> None:
-        # The index lives in the conversations folder, so its temporary file does too.
-        payload = {"version": INDEX_VERSION, "conversations": entries}
-        atomic_write(self.folder / INDEX_NAME, json_bytes(payload))
+    def _write(self, path: Path, snapshot: Snapshot) -> None:
+        """On the writer thread: the disk checks, then the write, then the index."""
+        self._check_disk(path, snapshot)
+        encoder = self._encoders.setdefault(snapshot.id, MessageEncoder())
+        encoded, changed = encoder.encode(snapshot.messages)
+        try:
+            atomic_write(path, file_pieces(snapshot.header, encoded))
+            signature = FileSignature.of(os.stat(path))
+        except OSError as exc:
+            encoder.forget()
+            raise storage_error(path, exc) from None
+        with self._lock:
+            known = self._known.setdefault(snapshot.id, _Known())
+            known.signature = signature
+            if snapshot.is_ended and known.ended_messages is None:
+                known.ended_messages = snapshot.message_dicts()
+        self._index_quietly(snapshot, signature, changed)
 
-    def _update_index(self, conversation: Conversation, path: Path) -> None:
-        index = self._read_index()
-        index[conversation.id] = self._index_entry(conversation, path.stat())
-        self._write_index(index)
+    def _index_quietly(self, snapshot: Snapshot, signature: FileSignature,
+                       changed: list[int] | None) -> None:
+        try:
+            header = snapshot.header
+            conversation = Conversation(
+                id=snapshot.id, model=str(header["model"]), title=str(header["title"]),
+                created=str(header["created"]), updated=str(header["updated"]),
+                status=header["status"], messages=list(snapshot.messages))
+            self.index.put(conversation, signature, changed=changed)
+        except Exception:  # derived data: a failure here is mended by the next refresh
+            log.exception("the index could not be updated")
+
+    def _check_disk(self, path: Path, snapshot: Snapshot, *, checking: bool = False) -> bool:
+        """Make sure the file on disk may be replaced by ``snapshot``. ``checking``: nothing
+        changed on our side (a look, not a save). True if the file needs ``snapshot`` written
+        (ours has what the file lacks)."""
+        with self._lock:
+            known = self._known.get(snapshot.id)
+            expected = known.signature if known else None
+        try:
+            current = FileSignature.of(os.stat(path))
+        except FileNotFoundError:
+            current = None
+        except OSError as exc:
+            raise storage_error(path, exc) from None
+        if current is None or (known is not None and current == expected):
+            self._check_ended(snapshot)
+            return True
+        # Never read by this store, or changed since: read what is there first.
+        try:
+            on_disk, signature = self._read(path)
+        except (DamagedConversationError, UnknownConversationError):
+            self._check_ended(snapshot)
+            return True  # moved aside (or gone): nothing to lose by writing
+        if on_disk.read_only_reason:
+            raise ConversationReadOnlyError(on_disk.read_only_reason)
+        if on_disk.id != snapshot.id:
+            self._set_aside(path, f"the file names another id ({on_disk.id})")
+            self._check_ended(snapshot)
+            return True
+        if known is None:
+            # A file this store did not know of: it decides whether it is ended.
+            self._remember(on_disk, signature)
+            self._check_ended(snapshot)
+            return True
+        return self._reconcile(snapshot, on_disk, signature, checking)
+
+    def _check_ended(self, snapshot: Snapshot) -> None:
+        guard = self._ended_guard(snapshot.id)
+        if guard is None:
+            return
+        if not snapshot.is_ended:
+            raise ConversationEndedError("an ended conversation cannot be reopened")
+        if snapshot.message_dicts() != guard:
+            raise ConversationEndedError("this conversation has ended; nothing can be added to it")
+
+    def _reconcile(self, snapshot: Snapshot, on_disk: Conversation,
+                   signature: FileSignature, checking: bool) -> bool:
+        """The file changed since this store read or wrote it (a sync tool, another machine,
+        a hand edit). Nobody's messages are lost; the caller is told what happened."""
+        ours = snapshot.message_dicts()
+        theirs = [m.to_dict() for m in on_disk.messages]
+        how = relation(ours, theirs)
+        self._encoders.pop(snapshot.id, None)
+        if on_disk.is_ended and not snapshot.is_ended:
+            copy_id = None
+            if how in ("ours_ahead", "diverged"):
+                # Ours went on after the other side ended it: ours lives on as a new one.
+                kept = conflict_copy(on_disk, list(snapshot.messages), "continued here")
+                self._write_new(kept)
+                copy_id = kept.id
+            self._superseded(DiskChange(snapshot.id, "ended_elsewhere", on_disk, copy_id,
+                                        signature))
+        if how == "same" and on_disk.to_dict() == {**snapshot.header,
+                                                    "messages": ours}:
+            with self._lock:
+                self._known.setdefault(snapshot.id, _Known()).signature = signature
+            return not checking
+        if how == "theirs_ahead" or (how == "same" and checking):
+            # Theirs has all of ours and more (or the same messages, changed by hand, while
+            # ours changed nothing): show theirs; this save has nothing to add.
+            self._superseded(DiskChange(snapshot.id, "newer_on_disk", on_disk, None, signature))
+        if how == "diverged":
+            kept = conflict_copy(on_disk, list(on_disk.messages), "conflict copy")
+            self._write_new(kept)
+            self._tell(DiskChange(snapshot.id, "conflict_copy", None, kept.id))
+        with self._lock:
+            self._known.setdefault(snapshot.id, _Known()).signature = signature
+        self._check_ended(snapshot)
+        return True
+
+    def _superseded(self, change: DiskChange) -> None:
+        """The file on disk is ahead of the caller's version: tell, and refuse this save. The
+        store goes on expecting the caller's version until it ``adopt``s the newer one, so a
+        later save of the old object is refused too."""
+        self._tell(change)
+        raise ConversationChangedError(change)
+
+    def adopt(self, change: DiskChange) -> None:
+        """The caller now holds ``change.on_disk`` in place of its old version."""
+        if change.on_disk is None:
+            return
+        self._encoders.pop(change.conversation_id, None)
+        self._remember(change.on_disk, change.signature)
+
+    def _write_new(self, conversation: Conversation) -> None:
+        """A conversation this store makes itself (a conflict copy), written at once."""
+        path = self.path_for(conversation.id)
+        self._write(path, Snapshot.of(conversation))
+
+    def _tell(self, change: DiskChange) -> None:
+        sink = self.on_disk_change
+        if sink is not None:
+            try:
+                sink(change)
+            except Exception:
+                log.exception("disk change handler failed")
+
+    def check_on_disk(self, conversation: Conversation) -> Future[None]:
+        """On the writer thread: has the file changed since this store read or wrote it? If so,
+        reconcile as a save would (the change reaches ``on_disk_change``)."""
+        path = self.path_for(conversation.id)
+        snapshot = Snapshot.of(conversation)
+
+        def check() -> None:
+            with self._lock:
+                known = self._known.get(snapshot.id)
+                expected = known.signature if known else None
+            try:
+                current = FileSignature.of(os.stat(path))
+            except OSError:
+                return
+            if expected is None or current == expected:
+                return
+            try:
+                needs_ours = self._check_disk(path, snapshot, checking=True)
+            except StoreError:  # told through on_disk_change where it was a change
+                return
+            if needs_ours and not snapshot.is_ended:
+                # Ours is ahead or diverged (its copy made): write ours so the file has it.
+                self._write(path, snapshot)
+
+        return self.writer.submit(f"check:{path}", check)
+
+    def delete(self, conversation_id: str) -> None:
+        self.delete_soon(conversation_id).result()
+
+    def delete_soon(self, conversation_id: str) -> Future[None]:
+        path = self.path_for(conversation_id)
+
+        def remove() -> None:
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            except OSError as exc:
+                raise storage_error(path, exc) from None
+            fsync_dir(self.folder)
+            with self._lock:
+                self._known.pop(conversation_id, None)
+            self._encoders.pop(conversation_id, None)
+            with contextlib.suppress(Exception):
+                self.index.remove(conversation_id)
+
+        # The same key as its saves: a save still waiting is dropped, not written after.
+        return self.writer.submit(str(path), remove)
+
+    # listing and search ----------------------------------------------------------------------
+    def refresh_soon(self, *, done: Callable[[], None] | None = None) -> None:
+        """Bring the index in step with the files, on the writer thread, a few files at a
+        time so saves are not held up behind it; ``done`` is called (on that thread) after."""
+        IndexRefresh(self, done).start()
+
+    def list(self) -> list[ConversationSummary]:
+        """Every readable conversation, newest first (the index brought in step first)."""
+        refresh = IndexRefresh(self, None)
+        refresh.run_all()
+        return self.index.list()
+
+    def search(self, text: str, **filters: Any) -> list[SearchHit]:
+        return self.index.search(text, **filters)
 
     # open tabs -------------------------------------------------------------------------------
     def load_tabs(self) -> TabState:
-        """The open tabs as last saved, without conversations whose file is gone."""
-        try:
-            data = json.loads(self.tabs_path.read_bytes().decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return TabState(open=[], active=None)
-        if not isinstance(data, dict) or not isinstance(data.get("open"), list):
-            return TabState(open=[], active=None)
-        # Keep the order, drop duplicates and conversations whose file is gone.
-        seen: list[str] = []
-        for conv_id in data["open"]:
-            if is_valid_id(conv_id) and conv_id not in seen and self.path_for(conv_id).exists():
-                seen.append(conv_id)
-        active = data.get("active")
-        return TabState(open=seen, active=active if active in seen else (seen[0] if seen else None),
-                        drafts=_drafts(data.get("drafts"), seen))
+        return load_tabs(self.tabs_path, lambda i: self.path_for(i).exists())
+
+    def save_tabs_soon(self, state: TabState) -> Future[None]:
+        data = tabs_bytes(state)
+        path = self.tabs_path
+
+        def write() -> None:
+            try:
+                write_tabs(path, data)
+            except OSError as exc:
+                raise storage_error(path, exc) from None
+
+        return self.writer.submit(str(path), write)
 
     def save_tabs(self, state: TabState) -> None:
-        open_ids = [i for i in state.open if is_valid_id(i)]
-        active = state.active if state.active in open_ids else None
-        drafts = _drafts(state.drafts, open_ids)
-        atomic_write(self.tabs_path,
-                     json_bytes({"open": open_ids, "active": active, "drafts": drafts}))
+        self.save_tabs_soon(state).result()
+
+    def close(self) -> None:
+        """Wait for the writes asked for so far (at exit)."""
+        self.writer.flush()
 
 
-def _drafts(found: object, open_ids: list[str]) -> dict[str, str]:
-    """The drafts of open tabs that are text; anything else in ``found`` is left out."""
-    if not isinstance(found, dict):
-        return {}
-    return {conv_id: text for conv_id, text in found.items()
-            if conv_id in open_ids and isinstance(text, str) and text}
+def _drop(conversation: Conversation, message: Message) -> None:
+    for position in range(len(conversation.messages) - 1, -1, -1):
+        if conversation.messages[position] is message:
+            del conversation.messages[position]
+            return
+

@@ -196,7 +196,7 @@ async def test_branch_copies_earlier_messages_into_a_new_conversation(fake_api, 
     await engine.send(conversation, "second", on_event=Events(), confirm_end=Confirm())
     index = next(i for i, m in enumerate(conversation.messages) if m.text == "second")
 
-    branched, composer_text = engine.branch(conversation, index)
+    branched, composer_text = await engine.branch(conversation, index)
 
     assert composer_text == "second"
     assert branched.id != conversation.id
@@ -206,7 +206,7 @@ async def test_branch_copies_earlier_messages_into_a_new_conversation(fake_api, 
     assert ConversationStore(data_dir).load(branched.id).messages[0].text == "first"
     assert len(conversation.messages) == index + 2  # the source is unchanged
     with pytest.raises(ValueError):
-        engine.branch(conversation, index + 1)  # an assistant message
+        await engine.branch(conversation, index + 1)  # an assistant message
 
 
 async def test_branch_leaves_out_warnings_given_at_or_after_the_chosen_message(
@@ -218,7 +218,7 @@ async def test_branch_leaves_out_warnings_given_at_or_after_the_chosen_message(
     await engine.send(conversation, "first", on_event=Events(), confirm_end=Confirm())
     await engine.send(conversation, "second", on_event=Events(), confirm_end=Confirm())
     index = next(i for i, m in enumerate(conversation.messages) if m.text == "second")
-    branched, _ = engine.branch(conversation, index)
+    branched, _ = await engine.branch(conversation, index)
     assert branched.warnings == []
     assert len(conversation.warnings) == 1
 
@@ -226,6 +226,7 @@ async def test_branch_leaves_out_warnings_given_at_or_after_the_chosen_message(
 async def test_new_conversation_is_saved_at_once(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
+    engine.store.writer.flush()  # written by the store's writer thread, not the caller
     assert on_disk(engine, conversation)["model"] == MODEL
     assert [s.id for s in engine.store.list()] == [conversation.id]
 
@@ -271,6 +272,7 @@ async def test_a_second_send_while_a_reply_streams_is_refused_and_not_saved(fake
 async def test_a_message_that_cannot_be_saved_is_not_sent(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
+    engine.store.writer.flush()
     conversation.read_only_reason = "written by a newer version"
     events = Events()
     await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
+from claude_tui import store as store_module
 from claude_tui.events import TextDelta, TurnFailed, TurnFinished
 from claude_tui.providers.anthropic import BROKE_OFF
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
@@ -284,19 +286,51 @@ async def test_a_full_disk_while_recording_a_warning_fails_the_turn_cleanly(
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)
     fake_api.add(reply(tool_use("issue_warning", {"behavior": "spam"})))
-    save = engine.store.save
+    real_write = store_module.atomic_write
 
-    def full_disk_once_the_reply_is_saved(conv):
+    def full_disk_once_the_reply_is_saved(path, data):
         if conversation.warnings:
             raise OSError(28, "No space left on device")
-        save(conv)
+        real_write(path, data)
 
-    monkeypatch.setattr(engine.store, "save", full_disk_once_the_reply_is_saved)
+    monkeypatch.setattr(store_module, "atomic_write", full_disk_once_the_reply_is_saved)
     events = Events()
     await engine.send(conversation, "spam", on_event=events, confirm_end=Confirm())
     [failed] = events.of(TurnFailed)
-    assert "Could not save the conversation" in failed.message and "No space" in failed.message
+    assert "Could not save the conversation" in failed.message
+    assert "the disk is full" in failed.message
     assert events.items[-1] == TurnFinished(conversation.id, None)
     assert len(fake_api.requests) == 1 and not engine.is_running(conversation)
     assert [m["role"] for m in on_disk(engine, conversation)["messages"]] == [
         "user", "assistant"]
+
+
+async def test_a_streaming_reply_is_on_disk_before_it_ends_and_once_after(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    engine.partial_save_every = 0.05
+    conversation = engine.new_conversation(MODEL)
+    hold = threading.Event()
+    fake_api.add(reply(text("The part that came before the pause"), hold=hold))
+    events = Events()
+    task = asyncio.create_task(
+        engine.send(conversation, "go on", on_event=events, confirm_end=Confirm()))
+
+    def partial_on_disk() -> bool:
+        if not engine.store.path_for(conversation.id).exists():
+            return False
+        messages = on_disk(engine, conversation)["messages"]
+        return len(messages) == 2 and messages[1].get("interrupted") is True
+
+    for _ in range(3000):  # the stream waits at its pause until the test lets it go on
+        if partial_on_disk():
+            break
+        await asyncio.sleep(0.01)
+    assert partial_on_disk(), "the reply so far was never saved while it streamed"
+    assert on_disk(engine, conversation)["messages"][1]["content"][0]["text"].startswith("The")
+    assert len(conversation.messages) == 1  # on disk only: the live list has no half reply
+    hold.set()
+    await asyncio.wait_for(task, 60)
+    messages = on_disk(engine, conversation)["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "interrupted" not in messages[1]
+    assert messages[1]["content"][0]["text"] == "The part that came before the pause"

@@ -15,7 +15,8 @@ CORE = [
     "atomic", "conversation", "store", "config", "cli", "data_lock", "text", "events",
     "protocol",
     "request", "chat", "providers.base", "providers.demo", "providers.demo_replies",
-    "providers.anthropic",
+    "providers.anthropic", "writer", "file_format", "index", "reading", "session", "sync",
+    "store_scan",
 ]
 
 

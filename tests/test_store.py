@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from claude_tui import atomic as atomic_module
+from claude_tui.atomic import atomic_write
 from claude_tui.conversation import (
     SCHEMA_VERSION,
     Conversation,
@@ -19,7 +20,6 @@ from claude_tui.conversation import (
     new_conversation_id,
 )
 from claude_tui.store import (
-    STALE_TEMP_SECONDS,
     ConversationEndedError,
     ConversationReadOnlyError,
     ConversationStore,
@@ -28,8 +28,8 @@ from claude_tui.store import (
     StoreError,
     TabState,
     UnknownConversationError,
-    atomic_write,
 )
+from claude_tui.store_scan import IndexRefresh
 from tests.test_conversation import full_conversation
 
 
@@ -79,7 +79,8 @@ def test_files_are_private(store: ConversationStore) -> None:
     store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
     for folder in (store.data_dir, store.folder):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for path in (store.path_for(conversation.id), store.tabs_path, store.folder / "index.json"):
+    store.list()
+    for path in (store.path_for(conversation.id), store.tabs_path, store.index.path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -373,7 +374,9 @@ def test_list_summaries_hold_what_a_picker_needs(store: ConversationStore) -> No
     assert summary.status == "active" and summaries[0].status == "ended"
     assert summary.model == "claude-opus-5-5"
     assert summary.message_count == 2
-    assert "a follow up" in summary.preview
+    # The picker finds a conversation by any of its messages' words.
+    [hit] = store.search("follow up")
+    assert hit.summary == summary and hit.message_index == 1
     assert summary.updated == "2026-01-01T00:00:00Z"
 
 
@@ -396,7 +399,10 @@ def test_a_missing_or_garbage_index_is_rebuilt(
     store: ConversationStore, garbage: bytes | None, parse_counter: list[str]
 ) -> None:
     conversations = [saved(store, f"message {i}") for i in range(3)]
-    index = store.folder / "index.json"
+    store.index.close()
+    index = store.index.path
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index}{suffix}").unlink(missing_ok=True)
     if garbage is None:
         index.unlink()
     else:
@@ -431,7 +437,7 @@ def test_temp_files_are_not_conversations_and_stale_ones_are_swept(
     fresh_tmp = store.folder / f".{conversation.id}.json.def456.tmp"
     for path in (stale, fresh_tmp):
         path.write_bytes(b'{"half": ')
-    old = os.stat(stale).st_mtime - STALE_TEMP_SECONDS - 60
+    old = os.stat(stale).st_mtime - IndexRefresh.STALE_TEMP_SECONDS - 60
     os.utime(stale, (old, old))
     assert [s.id for s in store.list()] == [conversation.id]
     assert store.damaged == []
@@ -472,8 +478,8 @@ def test_every_write_goes_through_a_temp_file_in_the_same_folder(
         return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(atomic_module.tempfile, "mkstemp", spy)
-    saved(store, "x")  # the conversation, then the index
-    assert folders == [store.folder, store.folder]
+    saved(store, "x")  # the conversation (the index is SQLite, in the cache folder)
+    assert folders == [store.folder]
     folders.clear()
     store.save_tabs(TabState(open=[], active=None))
     assert folders == [store.data_dir]

@@ -4,6 +4,7 @@ the exit code, read-only ended tabs, drafts saved while typing."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 
 import pytest
 from textual.widgets import Markdown
@@ -209,13 +210,13 @@ async def test_a_draft_is_saved_once_typing_pauses_not_per_keystroke(
 ) -> None:
     app = ClaudeTUI(demo_options())
     writes: list[dict[str, str]] = []
-    save_tabs = app.store.save_tabs
+    save_tabs = app.store.save_tabs_soon
 
-    def counted(state: TabState) -> None:
+    def counted(state: TabState) -> Future[None]:
         writes.append(dict(state.drafts))
-        save_tabs(state)
+        return save_tabs(state)
 
-    monkeypatch.setattr(app.store, "save_tabs", counted)
+    monkeypatch.setattr(app.store, "save_tabs_soon", counted)
     app.draft_save_delay = 60.0  # typing has not paused yet
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.active_pane is not None)

@@ -16,6 +16,7 @@ from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, Settings, default_confi
 from claude_tui.config import default_data_dir as _default_data_dir
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.widgets.conversation.pane import ConversationPane
+from claude_tui.writer import flush_all
 from tests.fake_api import API_KEY, FakeAPI
 
 SIZE = (100, 30)
@@ -119,11 +120,13 @@ def active(app: ClaudeTUI) -> ConversationPane:
 
 
 def tabs_file(data_dir: Path) -> dict[str, Any]:
+    flush_all()  # the app's writer thread may still be at it
     return json.loads((data_dir / "tabs.json").read_text("utf-8"))
 
 
 def conversation_file(data_dir: Path, conversation_id: str) -> dict[str, Any]:
     path = data_dir / "conversations" / f"{conversation_id}.json"
+    flush_all()
     return json.loads(path.read_text("utf-8"))
 
 

@@ -4,6 +4,7 @@ works on the shown tab."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from claude_tui.store import FileProblem, StoreError
@@ -42,19 +43,21 @@ class ConversationActions:
             old = conversation.title
             conversation.title = title
             try:
-                self.store.save(conversation)
+                future = self.store.submit(conversation)
             except StoreError as exc:
                 conversation.title = old
                 self.notify(f"Not renamed: {exc}", severity="warning", markup=False)
                 return
+            self.when_saved(future, "The new title could not be saved")
             pane.refresh_label()
 
         self.push_screen(RenameScreen(conversation.display_title), renamed)
 
     @property
     def file_problems(self: ClaudeTUI) -> list[FileProblem]:
-        """Every conversation file found unreadable this session."""
-        return [FileProblem(d.original, d.reason, d.kept_as) for d in self.store.damaged]
+        """Every conversation file found unreadable this session: damaged, newer or
+        unreadable (the store's start-up scan and every later read)."""
+        return list(self.store.problems)
 
     def report_damaged(self: ClaudeTUI) -> None:
         """One notice for the files found unreadable since the last one (at start-up, and
@@ -130,7 +133,7 @@ class ConversationActions:
             if index is None:
                 return
             try:
-                branch, text = self.engine.branch(source, index)
+                branch, text = await self.engine.branch(source, index)
             except (StoreError, ValueError, IndexError) as exc:
                 self.notify(f"Could not branch: {exc}", severity="error", markup=False)
                 return
@@ -149,11 +152,10 @@ class ConversationActions:
                 return
             await self.close_tab(conversation_id)  # stops a running reply first
             try:
-                self.store.delete(conversation_id)
-            except (StoreError, OSError) as exc:
+                await asyncio.wrap_future(self.store.delete_soon(conversation_id))
+            except StoreError as exc:
                 self.notify(f"Could not delete: {exc}", severity="error", markup=False)
                 return
-            self.save_tabs()  # store.delete edits tabs.json; write the app's view back
             self.notify("Conversation deleted.")
 
         self.push_screen(ConfirmDeleteScreen(pane.conversation.display_title), answered)

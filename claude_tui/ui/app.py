@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -28,10 +30,12 @@ from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
+from claude_tui.ui.disk_watch import DiskWatch
 from claude_tui.ui.keymap import checked_keymap, refused_notice
-from claude_tui.ui.messages import ConversationDeleted, EngineEvent
+from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
 from claude_tui.ui.screens.dialog import CommandPaletteScreen
+from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.tabs import OpenTabs
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.widgets.composer import Composer
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 TURN_GROUP = "turn"
+UNANSWERED_NOTICE = "⚠ The last reply did not complete. Press ctrl+r to retry."
 # The model's end dialog can open while the user types: keys in its first moments were text.
 END_DIALOG_GRACE = 0.4
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
@@ -86,6 +91,8 @@ class ClaudeTUI(ConversationActions, App[None]):
                 first_byte_timeout=self.settings.first_byte_timeout,
             )
         self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
+        self.shutdown = Shutdown(self)
+        self.disk_watch = DiskWatch(self)
         self.tabs = OpenTabs()
         self._panes: dict[str, ConversationPane] = {}
         # While restoring, tab switches are the app's own: tabs.json is written once at the end.
@@ -112,6 +119,14 @@ class ClaudeTUI(ConversationActions, App[None]):
         self.theme_changed_signal.subscribe(self, self._save_theme)
         await self._restore_tabs()
         self.report_damaged()
+        loop = asyncio.get_running_loop()
+        self.shutdown.install(loop)
+        self.disk_watch.start(loop)
+        # After the first paint: bring the index in step with the files (and find the damaged
+        # ones) on the writer thread, a few files at a time.
+        self.call_after_refresh(
+            self.store.refresh_soon,
+            done=lambda: loop.call_soon_threadsafe(self.post_message, StoreListed()))
         unknown = sorted(set(self.settings.keymap) - REMAPPABLE_IDS)
         if unknown:
             self.notify(
@@ -212,6 +227,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         # A dict, not a DOM query: this runs for every piece of streamed text.
         return self._panes.get(conversation_id or "")
 
+    def panes(self) -> list[ConversationPane]:
+        return list(self._panes.values())
+
     @property
     def active_pane(self) -> ConversationPane | None:
         return self.pane_for(self.tabs.active)
@@ -237,16 +255,38 @@ class ClaudeTUI(ConversationActions, App[None]):
             if draft:
                 state.drafts[conversation_id] = draft
         try:
-            self.store.save_tabs(state)
-        except OSError as exc:
-            self.notify(f"The open tabs could not be saved: {exc}", severity="warning",
-                        markup=False)
+            future = self.store.save_tabs_soon(state)
+        except StoreError as exc:
+            self.report_store_error("The open tabs could not be saved", exc)
+            return
+        self.when_saved(future, "The open tabs could not be saved")
+
+    def when_saved(self, future: Future[None], what: str) -> None:
+        """Tell the user (once the writer is done) if a background save failed."""
+        loop = asyncio.get_running_loop()
+
+        def done(finished: Future[None]) -> None:
+            exc = finished.exception()
+            if exc is not None:
+                loop.call_soon_threadsafe(self.report_store_error, what, exc)
+
+        future.add_done_callback(done)
+
+    def report_store_error(self, what: str, exc: BaseException) -> None:
+        """The one way a file error reaches the user: a notice naming it and what to do."""
+        if not self.is_running:
+            return
+        self.notify(f"{what}: {exc}", title="File not saved", severity="error", timeout=15,
+                    markup=False)
 
     async def _add_pane(self, conversation: Conversation, composer_text: str = "") -> None:
         self.tabs.add(conversation.id)
         pane = ConversationPane(conversation, composer_text)
         self._panes[conversation.id] = pane
         await self.tabbed.add_pane(pane)
+        if self.engine.can_retry(conversation):
+            # The app stopped (a crash, a kill) before a reply was complete: say what to do.
+            pane.show_error(UNANSWERED_NOTICE)
 
     async def open_new_tab(self, conversation: Conversation, composer_text: str = "") -> None:
         await self._add_pane(conversation, composer_text)
@@ -297,7 +337,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         if is_unused(pane.conversation):
             # A tab opened and closed unused would stay in the ctrl+o list for good.
             with contextlib.suppress(StoreError, OSError):
-                self.store.delete(conversation_id)
+                await asyncio.wrap_future(self.store.delete_soon(conversation_id))
         if following is None:
             # The last tab went: start afresh rather than show an empty window.
             await self.open_new_tab(self.engine.new_conversation(self.options.model))
@@ -346,7 +386,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         if stopped:
             # The stopped reply was saved after the file went: delete it again.
             with contextlib.suppress(StoreError, OSError):
-                self.store.delete(message.conversation_id)
+                await asyncio.wrap_future(self.store.delete_soon(message.conversation_id))
 
     # turns -----------------------------------------------------------------------------------
     def route_event(self, event: ChatEvent) -> None:
@@ -493,6 +533,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         await super().action_quit()
 
     async def on_unmount(self) -> None:
+        self.shutdown.uninstall()
+        # What was asked to be written is written before the process ends.
+        await asyncio.to_thread(self.store.writer.flush, 30)
         for provider in (self.claude, self.demo):
             if provider is not None:
                 with contextlib.suppress(Exception):  # closing must not hide the real outcome
@@ -507,6 +550,9 @@ def is_unused(conversation: Conversation) -> bool:
 
 def run_app(options: StartOptions) -> int:
     """Run the app; the exit status is the app's return code (1 after a crash), else 0."""
+    # The writer thread shares the interpreter with the event loop: a short switch interval
+    # hands the loop back its turn within a millisecond while the writer encodes a big file.
+    sys.setswitchinterval(0.001)
     app = ClaudeTUI(options)
     app.run()
     return app.return_code or 0

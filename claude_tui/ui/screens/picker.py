@@ -45,7 +45,7 @@ ENDED_MARK = "🔒"
 @dataclass(frozen=True)
 class _Entry:
     summary: ConversationSummary
-    haystack: str  # title and message text, casefolded once
+    haystack: str  # the title, casefolded once
 
 
 class ConversationPicker(DialogScreen[str | None]):
@@ -90,15 +90,19 @@ class ConversationPicker(DialogScreen[str | None]):
     # listing ---------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the store's list again and show it with the current filter."""
-        self._entries = [
-            _Entry(s, f"{s.title}\n{s.preview}".casefold()) for s in self.store.list()
-        ]
+        self._entries = [_Entry(s, s.title.casefold()) for s in self.store.list()]
         self.post_message(StoreListed())  # the app reports files found damaged just now
         self._show()
 
     def _show(self) -> None:
-        words = self.query_one(Input).value.casefold().split()
-        self._shown = [e for e in self._entries if all(w in e.haystack for w in words)]
+        query = self.query_one(Input).value
+        if query.strip():
+            # Every word of every message: the full-text index answers.
+            by_id = {e.summary.id: e for e in self._entries}
+            hits = self.store.search(query, limit=500)
+            self._shown = [by_id[h.summary.id] for h in hits if h.summary.id in by_id]
+        else:
+            self._shown = list(self._entries)
         options = self.query_one(OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
         now = self._now()

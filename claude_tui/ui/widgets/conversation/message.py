@@ -189,6 +189,8 @@ INTERRUPTION_NOTICES = {
     "stopped": "⏹ stopped: this reply was interrupted by you",
     "broke_off": "⚡ broke off: the connection ended before the reply was complete; "
                  "ctrl+r retries",
+    "app_closed": "⏹ stopped: the app was closed before the reply was complete; "
+                  "ctrl+r retries",
 }
 
 

@@ -143,6 +143,20 @@ class ConversationPane(TabPane):
         length = label_length(tabbed.tab_count)
         tab.label = tab_label(self.conversation, streaming=self.streaming, length=length)
 
+    async def replace_conversation(self, conversation: Conversation) -> None:
+        """Show another version of this conversation (its file changed on disk)."""
+        self.conversation = conversation
+        was_loaded = self.view.loaded
+        await self.view.remove()
+        view = ConversationView(conversation, id="view")
+        await self.mount(view, before=self.query_one("#error"))
+        self.query_one("#banner", WarningBanner).show_warnings(conversation.warnings)
+        if not self.is_writable:
+            await self.show_locked()
+        if was_loaded:
+            await view.load()
+        self.refresh_label()
+
     async def show_locked(self) -> None:
         """The conversation ended: the composer goes, the notice takes its place."""
         composer = self.composer

@@ -1,0 +1,60 @@
+"""Closing the app on a signal: SIGTERM, or SIGHUP when the terminal window is closed.
+
+The replies still streaming are cut off and saved (marked as cut off by the app closing), the
+open tabs are saved, every write is finished, then the app exits as ``ctrl+q`` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claude_tui.ui.app import ClaudeTUI
+
+SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# How long the last writes may take before the app exits anyway.
+FLUSH_SECONDS = 10.0
+
+
+class Shutdown:
+    def __init__(self, app: ClaudeTUI) -> None:
+        self.app = app
+        self.started = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        for sig in SIGNALS:
+            # Not on the main thread (some test runners), or not on this platform: the
+            # default action stays, and the partial saves while streaming still hold.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._received)
+
+    def uninstall(self) -> None:
+        if self._loop is None:
+            return
+        for sig in SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                self._loop.remove_signal_handler(sig)
+        self._loop = None
+
+    def _received(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        self._task = asyncio.ensure_future(self.close())
+
+    async def close(self) -> None:
+        app = self.app
+        app.engine.closing = True
+        for pane in list(app.panes()):
+            with contextlib.suppress(Exception):
+                await app.stop_turn(pane)
+        with contextlib.suppress(Exception):
+            app.save_tabs()
+        await asyncio.to_thread(app.store.writer.flush, FLUSH_SECONDS)
+        app.exit()
