@@ -90,9 +90,14 @@ def test_any_conversation_survives_save_and_load_unchanged(conversation: Convers
             store.save(conversation)
             conversation.status, conversation.ended = "ended", record
         store.save(conversation)
-        loaded = ConversationStore(Path(folder)).load(conversation.id)
+        store.close()
+        again = ConversationStore(Path(folder))
+        try:
+            loaded = again.load(conversation.id)
+        finally:
+            again.close()
         assert loaded.to_dict() == conversation.to_dict()
-        assert store.damaged == []
+        assert store.damaged == [] and again.problems == []
 
 
 # --- the engine under any sequence of actions -------------------------------------------------
@@ -183,42 +188,53 @@ async def _run_actions(actions: list[tuple[Any, ...]], min_warnings: int) -> Non
         engine = ChatEngine(ConversationStore(data_dir), settings, claude=model, demo=model)
         engine.max_round_trips = 4
         conversations = [engine.new_conversation(MODEL)]
-        confirmed: dict[str, bool] = {}
-        seen: dict[str, dict[str, Any]] = {}
+        try:
+            await _drive(engine, model, actions, min_warnings, conversations)
+        finally:
+            engine.store.close()
 
-        def answer_with(value: bool):
-            async def confirm_end(conversation: Conversation, who: str) -> bool:
-                confirmed[conversation.id] = confirmed.get(conversation.id, False) or value
-                return value
-            return confirm_end
 
-        for action in actions:
-            conversation = conversations[-1]
-            kind = action[0]
-            if kind == "send":
-                _, text, answer, replies = action
-                model.replies = [list(r) for r in replies]
-                try:
-                    await engine.send(conversation, text, on_event=lambda e: None,
-                                      confirm_end=answer_with(answer))
-                except ConversationEndedError:
-                    assert conversation.is_ended
-            elif kind == "end_by_user":
-                await engine.end_by_user(conversation, on_event=lambda e: None,
-                                         confirm_end=answer_with(action[1]))
-            elif kind == "retry":
-                model.replies = [list(r) for r in action[1]]
-                await engine.retry(conversation, on_event=lambda e: None,
-                                   confirm_end=answer_with(False))
-            elif kind == "branch":
-                typed = [i for i, m in enumerate(conversation.messages) if m.is_user_text]
-                if typed:
-                    branched, _ = engine.branch(conversation, typed[action[1] % len(typed)])
-                    assert not branched.is_ended
-                    conversations.append(branched)
-            for each in conversations:
-                path = engine.store.path_for(each.id)
-                data = json.loads(path.read_text("utf-8"))
-                _check_invariants(data, seen.get(each.id), confirmed.get(each.id, False),
-                                  min_warnings)
-                seen[each.id] = data
+async def _drive(engine: ChatEngine, model: ScriptedModel, actions: list[tuple[Any, ...]],
+                 min_warnings: int, conversations: list[Conversation]) -> None:
+    confirmed: dict[str, bool] = {}
+    seen: dict[str, dict[str, Any]] = {}
+
+    def answer_with(value: bool):
+        async def confirm_end(conversation: Conversation, who: str) -> bool:
+            confirmed[conversation.id] = confirmed.get(conversation.id, False) or value
+            return value
+        return confirm_end
+
+    for action in actions:
+        conversation = conversations[-1]
+        kind = action[0]
+        if kind == "send":
+            _, text, answer, replies = action
+            model.replies = [list(r) for r in replies]
+            try:
+                await engine.send(conversation, text, on_event=lambda e: None,
+                                  confirm_end=answer_with(answer))
+            except ConversationEndedError:
+                assert conversation.is_ended
+        elif kind == "end_by_user":
+            await engine.end_by_user(conversation, on_event=lambda e: None,
+                                     confirm_end=answer_with(action[1]))
+        elif kind == "retry":
+            model.replies = [list(r) for r in action[1]]
+            await engine.retry(conversation, on_event=lambda e: None,
+                               confirm_end=answer_with(False))
+        elif kind == "branch":
+            typed = [i for i, m in enumerate(conversation.messages) if m.is_user_text]
+            if typed:
+                branched, _ = await engine.branch(conversation, typed[action[1] % len(typed)])
+                assert not branched.is_ended
+                conversations.append(branched)
+        for each in conversations:
+            path = engine.store.path_for(each.id)
+            if not path.exists():  # not written until something is in it
+                assert each.id not in seen and not each.messages and not each.is_ended
+                continue
+            data = json.loads(path.read_text("utf-8"))
+            _check_invariants(data, seen.get(each.id), confirmed.get(each.id, False),
+                              min_warnings)
+            seen[each.id] = data
