@@ -536,7 +536,10 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
         def _hung_up(self) -> bool:
             """The client has closed the connection (it has nothing more to send)."""
             try:
-                readable, _, _ = select.select([self.connection], [], [], 0)
+                # poll, not select: select refuses descriptors above 1024 (a long test run).
+                poller = select.poll()
+                poller.register(self.connection, select.POLLIN)
+                readable = poller.poll(0)
                 gone = bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
             except OSError:
                 gone = True

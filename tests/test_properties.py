@@ -79,6 +79,13 @@ def conversations(draw) -> Conversation:
     return conversation
 
 
+def _close(store: ConversationStore) -> None:
+    # store.close() waits for the writes but keeps the SQLite index open (3 descriptors);
+    # hundreds of examples would run a long test session out of them.
+    store.close()
+    store.index.close()
+
+
 @given(conversations())
 def test_any_conversation_survives_save_and_load_unchanged(conversation: Conversation) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -90,12 +97,12 @@ def test_any_conversation_survives_save_and_load_unchanged(conversation: Convers
             store.save(conversation)
             conversation.status, conversation.ended = "ended", record
         store.save(conversation)
-        store.close()
+        _close(store)
         again = ConversationStore(Path(folder))
         try:
             loaded = again.load(conversation.id)
         finally:
-            again.close()
+            _close(again)
         assert loaded.to_dict() == conversation.to_dict()
         assert store.damaged == [] and again.problems == []
 
@@ -191,7 +198,7 @@ async def _run_actions(actions: list[tuple[Any, ...]], min_warnings: int) -> Non
         try:
             await _drive(engine, model, actions, min_warnings, conversations)
         finally:
-            engine.store.close()
+            _close(engine.store)
 
 
 async def _drive(engine: ChatEngine, model: ScriptedModel, actions: list[tuple[Any, ...]],
