@@ -39,6 +39,7 @@ from claude_tui.events import (
     MessageSaved,
     RefusalNotice,
     ReplyCutShort,
+    RetryScheduled,
     TextDelta,
     TurnFailed,
     TurnFinished,
@@ -47,7 +48,14 @@ from claude_tui.events import (
     WarningIssued,
 )
 from claude_tui.providers.anthropic import BROKE_OFF
-from claude_tui.providers.base import ModelRequest, Provider, ProviderError, ReplyDone, TextChunk
+from claude_tui.providers.base import (
+    ModelRequest,
+    Provider,
+    ProviderError,
+    ReplyDone,
+    RetryWait,
+    TextChunk,
+)
 from claude_tui.request import build_request
 from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
 
@@ -202,7 +210,7 @@ class ChatEngine:
         except (StoreError, OSError) as exc:  # a warning or refusal record could not be written
             _emit(on_event, TurnFailed(cid, f"Could not save the conversation: {exc}"))
         except Exception as exc:  # never let a bug in one turn take the app down
-            log.exception("turn failed")
+            log.exception("turn of %s failed", cid)
             _emit(on_event, TurnFailed(cid, f"Something went wrong: {exc}"))
         finally:
             self._running.discard(cid)
@@ -286,6 +294,8 @@ class ChatEngine:
                         pending_save = loop.call_later(delay, save_progress)
                 elif isinstance(item, ReplyDone):
                     done = item
+                elif isinstance(item, RetryWait):
+                    _emit(on_event, RetryScheduled(cid, item.seconds, item.reason))
         except asyncio.CancelledError:
             stop_saving_progress()
             how = "app_closed" if self.closing else "stopped"
@@ -510,5 +520,7 @@ def _emit(on_event: EventSink, event: ChatEvent) -> None:
     try:
         on_event(event)
     except Exception:  # a display bug must not lose the turn or its saved messages
-        log.exception("event handler failed for %r", event)
+        # The type only: an event's repr holds the conversation's text.
+        log.exception("event handler failed for %s of %s", type(event).__name__,
+                      event.conversation_id)
 

@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"claude-tui: config error: {exc}", file=sys.stderr)
         return 2
+    from claude_tui import log_file
+
+    log_file.setup(options.api_key)  # before anything that may log
     lock = DataFolderLock(options.data_dir)
     try:
         lock.acquire()

@@ -25,7 +25,9 @@ EXAMPLE_CONFIG = """\
 # claude-tui settings. Every key is optional.
 model = "claude-opus-5-5"        # default model for new conversations
 max_tokens = 8192                # the longest reply, in tokens
-max_retries = 2                  # the SDK's retries for 408/409/429/5xx and lost connections
+max_retries = 2                  # retries for 408/409/429/5xx and lost connections
+max_retry_wait = 60              # seconds: the longest wait for one retry; longer is up to you
+first_byte_timeout = 45          # seconds to wait for the API to start answering
 system_prompt = ""               # your own system prompt, sent beside the client's
 theme = "textual-dark"           # saved when you pick a theme in the command palette
 # api_key = "sk-ant-..."         # used only when ANTHROPIC_API_KEY is not set
@@ -78,6 +80,8 @@ class Settings:
     model: str = DEFAULT_MODEL
     max_tokens: int = DEFAULT_MAX_TOKENS
     max_retries: int = 2
+    max_retry_wait: float = 60.0
+    first_byte_timeout: float = 45.0
     system_prompt: str = ""
     theme: str | None = None
     # Kept out of repr: a crash report printing locals must not show the key.
@@ -87,6 +91,11 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     # The file as read, unknown keys included, so writing a setting back loses nothing.
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Keys this version does not know ("max_token"), as "line 3: 'max_token'": kept in the
+    # file, reported once at start-up.
+    unknown_keys: list[str] = field(default_factory=list)
+    # The line of each [keymap] entry, for messages about it.
+    keymap_lines: dict[str, int | None] = field(default_factory=dict)
 
     def resolved_api_key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
         """``ANTHROPIC_API_KEY`` first, then the config's key; empty when there is none."""
@@ -99,6 +108,8 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "model": ((str,), "a string"),
     "max_tokens": ((int,), "a whole number"),
     "max_retries": ((int,), "a whole number"),
+    "max_retry_wait": ((int, float), "a number of seconds"),
+    "first_byte_timeout": ((int, float), "a number of seconds"),
     "system_prompt": ((str,), "a string"),
     "theme": ((str,), "a string"),
     "api_key": ((str,), "a string"),
@@ -200,13 +211,20 @@ def load_settings(path: Path | None = None) -> Settings:
         if key in source and source[key] < (1 if key == "max_tokens" else 0):
             table = "end_conversation" if key == "min_warnings" else None
             raise fail(key, table, "a positive number", source[key])
-    if "demo_chars_per_second" in raw and raw["demo_chars_per_second"] <= 0:
-        raise fail("demo_chars_per_second", None, "a positive number", raw["demo_chars_per_second"])
+    for key in ("demo_chars_per_second", "first_byte_timeout"):
+        if key in raw and raw[key] <= 0:
+            raise fail(key, None, "a positive number", raw[key])
+    if "max_retry_wait" in raw and raw["max_retry_wait"] < 0:
+        raise fail("max_retry_wait", None, "a positive number", raw["max_retry_wait"])
 
     settings.raw = raw
+    settings.unknown_keys = _unknown_keys(text, raw, end)
+    settings.keymap_lines = {key: _line_of(text, key, "keymap") for key in keymap}
     settings.model = raw.get("model", DEFAULT_MODEL)
     settings.max_tokens = raw.get("max_tokens", DEFAULT_MAX_TOKENS)
     settings.max_retries = raw.get("max_retries", 2)
+    settings.max_retry_wait = float(raw.get("max_retry_wait", 60.0))
+    settings.first_byte_timeout = float(raw.get("first_byte_timeout", 45.0))
     settings.system_prompt = raw.get("system_prompt", "")
     settings.theme = raw.get("theme")
     settings.api_key = raw.get("api_key")
@@ -218,6 +236,17 @@ def load_settings(path: Path | None = None) -> Settings:
     )
     settings.keymap = dict(keymap)
     return settings
+
+
+def _unknown_keys(text: str, raw: dict[str, Any], end: dict[str, Any]) -> list[str]:
+    found = [(key, None) for key in raw if key not in _TOP_LEVEL]
+    found += [(key, "end_conversation") for key in end if key not in _END_KEYS]
+    described = []
+    for key, table in found:
+        line = _line_of(text, key, table)
+        name = f"{table}.{key}" if table else key
+        described.append(f"line {line}: '{name}'" if line else f"'{name}'")
+    return described
 
 
 def save_setting(settings: Settings, key: str, value: Any) -> None:

@@ -80,6 +80,16 @@ class TurnFailed:
 
 
 @dataclass(frozen=True)
+class RetryScheduled:
+    """The request failed before the reply began; it is sent again in ``seconds`` (a cancel
+    stops the wait). ``reason`` in a few words: "rate limited"."""
+
+    conversation_id: str
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class UsageUpdated:
     conversation_id: str
     usage: dict[str, int] = field(default_factory=dict)
@@ -114,6 +124,7 @@ ChatEvent = (
     | RefusalNotice
     | ReplyCutShort
     | TurnFailed
+    | RetryScheduled
     | UsageUpdated
     | MessageSaved
     | TurnFinished

@@ -34,11 +34,14 @@ What a queued item can be:
     cancels the turn); ``"hang"`` no response headers at all (the SDK's ``APITimeoutError``).
   - ``hold``: a ``threading.Event``; the stream pauses at the fault point until it is set, then
     finishes normally. Lets a UI test look at a reply that is still streaming.
-  - While a reply waits at its fault point ("stall" or ``hold``), a client closing the
-    connection sets ``fake_api.hung_up`` (a ``threading.Event``) and ends the reply.
+  - A client closing the connection before the reply is complete sets ``fake_api.hung_up``
+    (a ``threading.Event``) and ends the reply: while it waits at its fault point ("stall",
+    "hang" or ``hold``), or while events were still being sent before it.
 - ``stream_error(type, message)``: HTTP 200, a few events, then an SSE ``error`` event.
 - ``error(status, type, message, retry_after=..., retry_after_ms=..., should_retry=...)``: a JSON
   error body ``{"type": "error", "error": {...}}`` with that HTTP status.
+- ``html_page(status=200)``: a web page instead of the API; ``malformed_sse()``: HTTP 200
+  and an event stream whose data is not JSON.
 - a callable ``(request_json) -> script``: decides when the request arrives (multi-tab tests).
 
 ``fake_api.default`` may hold such a callable, used when the queue is empty. With an empty queue
@@ -125,7 +128,17 @@ class ErrorReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Script = Reply | ErrorReply
+@dataclass
+class RawReply:
+    """Any status, content type and body: what a proxy, a captive portal or a broken server
+    might send instead of the API's answer."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
+Script = Reply | ErrorReply | RawReply
 ScriptSource = Script | Callable[[dict[str, Any]], Script]
 
 
@@ -156,6 +169,19 @@ def stream_error(type: str = "overloaded_error", message: str = "Overloaded",
     result.error_type = type
     result.error_message = message
     return result
+
+
+def html_page(status: int = 200) -> RawReply:
+    """A web page where the API should be (a captive portal, a wrong ANTHROPIC_BASE_URL)."""
+    page = b"<!DOCTYPE html><html><head><title>Welcome</title></head><body>Log in</body></html>"
+    return RawReply(status, "text/html; charset=utf-8", page)
+
+
+def malformed_sse() -> RawReply:
+    """HTTP 200 and an event stream whose data is not JSON."""
+    body = (b"event: message_start\ndata: {\"type\": \"message_start\", \"message\": {oops\n\n"
+            b"event: message_stop\ndata: {\"type\": \"message_stop\"}\n\n")
+    return RawReply(200, "text/event-stream", body)
 
 
 _DEFAULT_ERROR_TYPES = {
@@ -431,6 +457,15 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                     "type": "invalid_request_error", "message": problem}})
                 return
             script = api._next_script(body if isinstance(body, dict) else {})
+            if isinstance(script, RawReply):
+                self.send_response(script.status)
+                self.send_header("content-type", script.content_type)
+                self.send_header("content-length", str(len(script.body)))
+                self.send_header("connection", "close")
+                self.end_headers()
+                self.wfile.write(script.body)
+                self.close_connection = True
+                return
             if isinstance(script, ErrorReply):
                 self._send_json(script.status, {"type": "error", "error": {
                     "type": script.type, "message": script.message}}, script.headers)
@@ -445,7 +480,8 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
 
         def _stream(self, script: Reply, model: str) -> None:
             if script.fault == "hang":
-                api.stopping.wait()
+                while not api.stopping.wait(0.05) and not self._hung_up():
+                    pass
                 self.close_connection = True
                 return
             events, fault_at = _events(script, model, len(api.received))
@@ -464,8 +500,12 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                     self._chunk(event, script.delay)
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-                pass  # the client went away (a cancelled turn): nothing to do
+            except (BrokenPipeError, ConnectionResetError):
+                # The client went away (a cancelled turn), maybe before the fault point: it
+                # hung up all the same.
+                api.hung_up.set()
+            except ConnectionAbortedError:
+                pass  # the server is stopping
 
         def _fault(self, script: Reply) -> bool:
             """Apply the reply's fault at this point; True when the stream is over."""
@@ -496,7 +536,10 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
         def _hung_up(self) -> bool:
             """The client has closed the connection (it has nothing more to send)."""
             try:
-                readable, _, _ = select.select([self.connection], [], [], 0)
+                # poll, not select: select refuses descriptors above 1024 (a long test run).
+                poller = select.poll()
+                poller.register(self.connection, select.POLLIN)
+                readable = poller.poll(0)
                 gone = bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
             except OSError:
                 gone = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,12 +80,21 @@ def main_screen_text(app: ClaudeTUI) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
-async def until(pilot: Pilot[None], check: Callable[[], object], tries: int = 400) -> None:
-    """Let the app run until ``check()`` holds (fails the test if it never does)."""
-    for _ in range(tries):
+async def until(pilot: Pilot[None], check: Callable[[], object], tries: int = 400,
+                timeout: float = 60.0) -> None:
+    """Let the app run until ``check()`` holds (fails the test if it never does).
+
+    Gives up after ``tries`` pauses and ``timeout`` seconds, whichever comes later: a pause
+    takes a process waiting for a busy CPU for an idle one and returns at once, so a count
+    alone runs out in moments on a loaded machine.
+    """
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while attempt < tries or time.monotonic() < deadline:
         if check():
             return
-        await pilot.pause()
+        attempt += 1
+        await pilot.pause(0.01 if attempt > tries // 4 else None)
     raise AssertionError(f"never happened: {getattr(check, '__name__', check)}")
 
 
@@ -126,3 +136,15 @@ async def type_and_send(pilot: Pilot[None], text: str) -> None:
     composer.focus()
     composer.insert(text)
     await pilot.press("enter")
+
+
+def picker_ready(app: ClaudeTUI) -> bool:
+    """The ctrl+o picker is shown and mounted, its filter focused: keys typed now reach it
+    (before its mount they go nowhere, and enter finds an empty list)."""
+    from textual.widgets import Input
+
+    from claude_tui.ui.screens.picker import ConversationPicker
+
+    screen = app.screen
+    return isinstance(screen, ConversationPicker) and screen.is_mounted and isinstance(
+        app.focused, Input)

@@ -8,19 +8,26 @@ Every failure becomes a ``ProviderError`` whose message says what happened and w
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import random
 import threading
 import time
 from collections.abc import AsyncIterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from claude_tui.providers.base import (
     ModelRequest,
     ProviderError,
     ReplyDone,
+    RetryWait,
     StreamItem,
     TextChunk,
 )
+
+log = logging.getLogger(__name__)
 
 RETRY_HINT = "press ctrl+r to retry"
 TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
@@ -37,6 +44,16 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 120.0
 # The longest the SDK's parsing holds the event loop before other work gets a turn.
 LOOP_SHARE = 0.005
+# The API sends a streamed reply's headers at once, before the model writes anything: a server
+# silent this long after the request was sent is not going to answer.
+FIRST_BYTE_TIMEOUT = 45.0
+# The longest one retry may wait for (a rate limit's retry-after); longer is left to the user.
+MAX_RETRY_WAIT = 60.0
+# Backoff without a retry-after header, as the SDK's own: 0.5 s doubling up to 8 s, less up to
+# a quarter at random so many clients do not come back at the same moment.
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+_RETRYABLE_STATUS = {408, 409, 429}
 
 # Fields the Messages API accepts back in a request, per block type; anything else the SDK
 # adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
@@ -77,13 +94,21 @@ class AnthropicProvider:
         base_url: str | None = None,
         max_retries: int = 2,
         timeout: float | None = None,
+        max_retry_wait: float = MAX_RETRY_WAIT,
+        first_byte_timeout: float = FIRST_BYTE_TIMEOUT,
     ) -> None:
         """``timeout``: seconds for every phase of a request (connect, each read, each write);
-        None keeps ``CONNECT_TIMEOUT`` and ``READ_TIMEOUT``."""
+        None keeps ``CONNECT_TIMEOUT`` and ``READ_TIMEOUT``. ``max_retries``: how many times a
+        request that failed before its reply began is sent again (the client's own retries,
+        so the wait can be shown and stopped); ``max_retry_wait``: the longest one retry waits;
+        ``first_byte_timeout``: how long to wait for the response headers."""
         self.api_key = api_key
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self.max_retries = max_retries
         self.timeout = timeout
+        self.max_retry_wait = max_retry_wait
+        self.first_byte_timeout = first_byte_timeout
+        self.initial_retry_delay = INITIAL_RETRY_DELAY
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -96,7 +121,9 @@ class AnthropicProvider:
             if self._client is None:
                 import anthropic
 
-                kwargs: dict[str, Any] = {"api_key": self.api_key, "max_retries": self.max_retries}
+                # Retries are run here (stream()), not by the SDK, which waits silently and
+                # for as long as retry-after says.
+                kwargs: dict[str, Any] = {"api_key": self.api_key, "max_retries": 0}
                 if self.base_url:
                     kwargs["base_url"] = self.base_url
                 kwargs["timeout"] = (
@@ -121,32 +148,121 @@ class AnthropicProvider:
             params["system"] = request.system
         if request.tools:
             params["tools"] = request.tools
-        saw_start = saw_stop = False
+        async with contextlib.AsyncExitStack() as stack:
+            stream: Any = None
+            attempt = 0
+            while stream is None:
+                try:
+                    stream = await self._open(stack, client, params, attempt)
+                except ProviderError:
+                    raise
+                except Exception as exc:
+                    wait = self._retry_wait(exc, attempt)
+                    if wait is None:
+                        raise describe_error(exc, request.model) from exc
+                    attempt += 1
+                    yield RetryWait(wait, _retry_reason(exc), attempt)
+                    await asyncio.sleep(wait)
+            async for item in _read(stream, request.model):
+                yield item
+
+    async def _open(self, stack: contextlib.AsyncExitStack, client: Any,
+                    params: dict[str, Any], attempt: int) -> Any:
+        """Send the request; the open stream once the response headers have come."""
+        manager = client.messages.stream(
+            **params, extra_headers={"x-stainless-retry-count": str(attempt)})
         try:
-            async with client.messages.stream(**params) as stream:
-                async for event in _sharing_the_loop(stream):
-                    if event.type == "text":
-                        yield TextChunk(event.text)
-                    elif event.type == "message_start":
-                        saw_start = True
-                    elif event.type == "message_stop":
-                        saw_stop = True
-                # A body that ended before message_start holds no reply at all.
-                message = stream.current_message_snapshot if saw_start else None
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise describe_error(exc, request.model) from exc
-        if message is None:
-            raise ProviderError(BROKE_OFF, kind="broken_stream")
-        details = message.stop_details
-        yield ReplyDone(
-            content=[block_to_dict(b) for b in message.content],
-            # A reply without message_stop broke off, whatever message_delta said before it.
-            stop_reason=message.stop_reason if saw_stop else None,
-            usage=usage_to_dict(message.usage),
-            stop_details=details.model_dump(mode="json") if details is not None else None,
-        )
+            async with asyncio.timeout(self.first_byte_timeout):
+                stream = await stack.enter_async_context(manager)
+        except TimeoutError:
+            raise ProviderError(
+                f"The API accepted the request but sent nothing for {self.first_byte_timeout:g} "
+                f"seconds (first_byte_timeout); {RETRY_HINT}.", kind="timeout") from None
+        kind = stream.response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "text/event-stream":
+            # A captive portal, a proxy's page, or a base URL that is not the API.
+            what = "a web page" if kind in ("text/html", "application/xhtml+xml") else (
+                f"{kind or 'something'}")
+            raise ProviderError(
+                f"The server at {client.base_url} answered with {what}, not the Messages API: "
+                "check ANTHROPIC_BASE_URL (and your network's login page or proxy).",
+                kind="not_api", retryable=False, status_code=stream.response.status_code)
+        return stream
+
+    def _retry_wait(self, exc: BaseException, attempt: int) -> float | None:
+        """Seconds to wait before sending the request again, or None: not to be retried.
+
+        Raises ``ProviderError`` when the API asks for a longer wait than ``max_retry_wait``.
+        """
+        import anthropic
+
+        if attempt >= self.max_retries:
+            return None
+        response = getattr(exc, "response", None)
+        should = (getattr(response, "headers", None) or {}).get("x-should-retry")
+        if should == "false":
+            return None
+        if isinstance(exc, anthropic.APIStatusError):
+            if should != "true" and not (exc.status_code in _RETRYABLE_STATUS
+                                         or exc.status_code >= 500):
+                return None
+        elif not isinstance(exc, anthropic.APIConnectionError):
+            return None
+        asked = _retry_after(exc)
+        if asked is not None and asked > self.max_retry_wait:
+            reason = _retry_reason(exc)
+            raise ProviderError(
+                f"{reason[:1].upper()}{reason[1:]}: the API asks to wait {asked:g} s, more than "
+                f"max_retry_wait ({self.max_retry_wait:g} s); press ctrl+r to retry later.",
+                kind="rate_limit" if reason == "rate limited" else "retry_later",
+                status_code=getattr(exc, "status_code", None), retry_after=asked) from exc
+        if asked is not None and asked >= 0:
+            return asked
+        delay = min(self.initial_retry_delay * 2 ** attempt, MAX_RETRY_DELAY)
+        return delay * (1 - 0.25 * random.random())
+
+
+async def _read(stream: Any, model: str) -> AsyncIterator[StreamItem]:
+    """The reply's text as it comes, then its ``ReplyDone``."""
+    saw_start = saw_stop = False
+    try:
+        async for event in _sharing_the_loop(stream):
+            if event.type == "text":
+                yield TextChunk(event.text)
+            elif event.type == "message_start":
+                saw_start = True
+            elif event.type == "message_stop":
+                saw_stop = True
+        # A body that ended before message_start holds no reply at all.
+        message = stream.current_message_snapshot if saw_start else None
+    except ProviderError:
+        raise
+    except Exception as exc:
+        raise describe_error(exc, model) from exc
+    if message is None:
+        raise ProviderError(BROKE_OFF, kind="broken_stream")
+    details = message.stop_details
+    yield ReplyDone(
+        content=[block_to_dict(b) for b in message.content],
+        # A reply without message_stop broke off, whatever message_delta said before it.
+        stop_reason=message.stop_reason if saw_stop else None,
+        usage=usage_to_dict(message.usage),
+        stop_details=details.model_dump(mode="json") if details is not None else None,
+    )
+
+
+def _retry_reason(exc: BaseException) -> str:
+    """What went wrong, in a few words, for the countdown."""
+    status = getattr(exc, "status_code", None)
+    if status == 429:
+        return "rate limited"
+    if status == 529:
+        return "the API is overloaded"
+    if status == 408:
+        return "the API timed out"
+    if isinstance(status, int):
+        return f"the API answered {status}"
+    return "could not connect"
 
 
 async def _sharing_the_loop(stream: Any) -> AsyncIterator[Any]:
@@ -188,20 +304,37 @@ def describe_error(exc: BaseException, model: str) -> ProviderError:
     if isinstance(exc, ValueError) and "tool parameter JSON" in str(exc):
         return ProviderError(f"Claude sent a tool call that could not be read; {RETRY_HINT}.",
                              kind="bad_reply")
-    return ProviderError(f"The request failed ({type(exc).__name__}: {exc}); {RETRY_HINT}.",
-                         kind="error")
+    # The parser's own words (a JSON position, a field name) mean nothing to the user: they go
+    # to the log file with the traceback.
+    log.warning("the request failed", exc_info=exc)
+    if isinstance(exc, ValueError):  # json.JSONDecodeError and the SDK's event checks
+        return ProviderError("The API's reply could not be read: its event stream was "
+                             f"malformed; {RETRY_HINT}.", kind="bad_reply")
+    return ProviderError(f"The request failed unexpectedly ({type(exc).__name__}; the log "
+                         f"file has the details); {RETRY_HINT}.", kind="error")
 
 
 def _retry_after(exc: Any) -> float | None:
+    """Seconds the response asks to wait: ``retry-after-ms``, or ``retry-after`` in seconds
+    or as an HTTP date."""
     headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    try:
+    with contextlib.suppress(ValueError):
         if headers.get("retry-after-ms"):
             return float(headers["retry-after-ms"]) / 1000
-        if headers.get("retry-after"):
-            return float(headers["retry-after"])
-    except ValueError:
+    value = headers.get("retry-after")
+    if not value:
         return None
-    return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
 
 
 def _status_error(exc: Any, model: str) -> ProviderError:

@@ -37,7 +37,20 @@ class ReplyDone:
     stop_details: dict[str, Any] | None = None
 
 
-StreamItem = TextChunk | ReplyDone
+@dataclass(frozen=True)
+class RetryWait:
+    """The request failed before any reply came and will be sent again in ``seconds``.
+
+    ``reason`` in a few lower-case words ("rate limited", "the API is overloaded");
+    ``attempt`` counts the retries, from 1.
+    """
+
+    seconds: float
+    reason: str
+    attempt: int
+
+
+StreamItem = TextChunk | ReplyDone | RetryWait
 
 
 class ProviderError(Exception):
@@ -64,7 +77,8 @@ class Provider(Protocol):
     name: str
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
-        """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last.
+        """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last; a ``RetryWait``
+        before a retry, while no reply has come yet.
 
         Raises ``ProviderError`` for any failure, before or during the stream.
         """

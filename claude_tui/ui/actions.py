@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from claude_tui.store import StoreError
+from claude_tui.store import FileProblem, StoreError
 from claude_tui.text import inert
 from claude_tui.ui.export import export_conversation
 from claude_tui.ui.messages import StoreListed
@@ -15,6 +15,7 @@ from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
 from claude_tui.ui.screens.picker import ConversationPicker
+from claude_tui.ui.screens.problems import ProblemsScreen, summary
 from claude_tui.ui.screens.rename import RenameScreen
 from claude_tui.ui.widgets.conversation.message import MessageBlock
 
@@ -53,21 +54,24 @@ class ConversationActions:
 
         self.push_screen(RenameScreen(conversation.display_title), renamed)
 
+    @property
+    def file_problems(self: ClaudeTUI) -> list[FileProblem]:
+        """Every conversation file found unreadable this session: damaged, newer or
+        unreadable (the store's start-up scan and every later read)."""
+        return list(self.store.problems)
+
     def report_damaged(self: ClaudeTUI) -> None:
-        """Tell the user, once each, about files the store has moved aside since last time
-        (at start-up, and after every listing: the picker finds more)."""
-        damaged = self.store.damaged
-        found = damaged[self._damaged_reported:]
-        self._damaged_reported = len(damaged)
-        for damaged in found:
-            self.notify(
-                f"{damaged.original.name} could not be read: {damaged.reason}. "
-                f"It was kept aside as {damaged.kept_as}.",
-                title="Damaged conversation file",
-                severity="warning",
-                timeout=20,
-                markup=False,
-            )
+        """One notice for the files found unreadable since the last one (at start-up, and
+        after a listing that found more); the list itself is in the palette."""
+        problems = self.file_problems
+        found = problems[self._damaged_reported:]
+        self._damaged_reported = len(problems)
+        if found:
+            self.notify(summary(found), title="Unreadable conversation files",
+                        severity="warning", timeout=30, markup=False)
+
+    def action_show_problems(self: ClaudeTUI) -> None:
+        self.push_screen(ProblemsScreen(self.file_problems))
 
     def on_store_listed(self: ClaudeTUI, message: StoreListed) -> None:
         self.report_damaged()

@@ -32,8 +32,10 @@ from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
 from claude_tui.ui.commands import ConversationCommands
 from claude_tui.ui.disk_watch import DiskWatch
+from claude_tui.ui.keymap import checked_keymap, refused_notice
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed, TextArrived
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
+from claude_tui.ui.screens.dialog import CommandPaletteScreen
 from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.tabs import OpenTabs
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
@@ -86,7 +88,9 @@ class ClaudeTUI(ConversationActions, App[None]):
             from claude_tui.providers.anthropic import AnthropicProvider
 
             self.claude = AnthropicProvider(
-                api_key=options.api_key, max_retries=self.settings.max_retries
+                api_key=options.api_key, max_retries=self.settings.max_retries,
+                max_retry_wait=self.settings.max_retry_wait,
+                first_byte_timeout=self.settings.first_byte_timeout,
             )
         self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
         self.shutdown = Shutdown(self)
@@ -99,8 +103,12 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._draft_timer: Timer | None = None
         # Conversation id -> the text batch posted to its tab and not yet taken.
         self._text_batches: dict[str, list[str]] = {}
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        # Keys the composer needs are refused (reported at mount); the file keeps them.
+        keymap, self._refused_keys = checked_keymap(self.settings.keymap,
+                                                    self.settings.keymap_lines)
+        self.settings.keymap = keymap
+        if keymap:
+            self.set_keymap(keymap)
 
     def compose(self) -> ComposeResult:
         yield TabbedContent(id="tabs")
@@ -130,12 +138,24 @@ class ClaudeTUI(ConversationActions, App[None]):
                 "Press f1 for the keys; the ids are listed in the README.",
                 title="Keymap", severity="warning", timeout=15, markup=False,
             )
+        self._report_config()
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
         if self.claude is not None:
             self.call_after_refresh(self._warm_up)  # settles the heap once the SDK is in
         else:
             self.call_after_refresh(heap.settle)
+
+    def _report_config(self) -> None:
+        if self._refused_keys:
+            self.notify(refused_notice(self._refused_keys, self.settings.path), title="Keymap",
+                        severity="warning", timeout=20, markup=False)
+        if self.settings.unknown_keys:
+            self.notify(
+                f"Unknown settings in {self.settings.path}: "
+                f"{', '.join(self.settings.unknown_keys)}. They are kept in the file but do "
+                "nothing; the README lists the settings.",
+                title="Config", severity="warning", timeout=20, markup=False)
 
     async def _restore_tabs(self) -> None:
         self._restoring = True
@@ -535,6 +555,10 @@ class ClaudeTUI(ConversationActions, App[None]):
             pane.conversation, on_event=self.route_event, confirm_end=self.confirm_end
         )
         self.start_turn(pane, coro, "end")
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPaletteScreen.is_open(self):
+            self.push_screen(CommandPaletteScreen(id="--command-palette"))
 
     async def action_quit(self) -> None:
         self.save_tabs()  # the drafts typed since the last tab change

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from claude_tui.ui.bindings import APP_KEYS, KeySpec
 from claude_tui.ui.screens.help import shown_keys
+from claude_tui.ui.screens.problems import PALETTE_NAME
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ EXTRA_COMMANDS: list[PaletteCommand] = [
     PaletteCommand("Export conversation as Markdown", "export_conversation",
                    "Write this conversation to a Markdown file"),
     PaletteCommand("Copy a message…", "copy_message", "Choose a message to copy"),
+    PaletteCommand(PALETTE_NAME, "show_problems",
+                   "The conversation files that could not be read, and where they are"),
 ]
 
 

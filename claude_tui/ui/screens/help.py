@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.keys import key_to_character
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, KeySpec
+from claude_tui.ui.screens.dialog import DialogScreen
 from claude_tui.ui.screens.picker import PICKER_KEYS
 
 # Typed in the composer rather than bound to a key.
@@ -66,7 +66,7 @@ def _jump_rows(jumps: list[tuple[KeySpec, list[str]]]) -> list[tuple[str, str]]:
     return [(", ".join(keys) or "(unbound)", spec.explained) for spec, keys in jumps]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogScreen[None]):
     """Lists the keys; escape, f1 or q closes it."""
 
     CSS_PATH = "help.tcss"

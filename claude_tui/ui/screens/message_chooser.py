@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import one_line
+from claude_tui.ui.screens.dialog import DialogScreen
 from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
 from claude_tui.ui.widgets.conversation.message import reply_heading
 
@@ -37,7 +37,7 @@ def offered(conversation: Conversation, purpose: str) -> list[int]:
     return [i for i, m in enumerate(conversation.messages) if m.text.strip()]
 
 
-class MessageChooser(ModalScreen[int | None]):
+class MessageChooser(DialogScreen[int | None]):
     """Dismisses with the index of the chosen message in ``conversation.messages``, or None.
 
     ``purpose`` "branch" offers only the messages the user typed; "copy" offers every message

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -31,6 +30,7 @@ from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.screens.dialog import DialogScreen
 from claude_tui.ui.screens.timestamps import Clock, describe_time, utc_now
 
 # The input binds delete and ctrl+d (delete right), ctrl+x (cut), ctrl+k, ctrl+u, ctrl+w ...;
@@ -68,7 +68,7 @@ SORT_NAMES = {"rank": "best match", "updated": "recently updated",
 MATCH_STYLE = "bold reverse"
 
 
-class ConversationPicker(ModalScreen[str | None]):
+class ConversationPicker(DialogScreen[str | None]):
     """Dismisses with the chosen conversation's id, or None when closed; ``chosen_message``
     is then the index of the message the match is in (None for a title or no search)."""
 

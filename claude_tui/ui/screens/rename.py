@@ -7,13 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from claude_tui.text import one_line
+from claude_tui.ui.screens.dialog import DialogScreen
 
 
-class RenameScreen(ModalScreen[str | None]):
+class RenameScreen(DialogScreen[str | None]):
     """Asks for a new title.
 
     Dismisses with the stripped text on enter. An empty string means "no title of my own":

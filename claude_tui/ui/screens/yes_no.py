@@ -14,9 +14,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
+
+from claude_tui.ui.screens.dialog import DialogScreen
 
 
 def clock() -> float:
@@ -24,7 +25,7 @@ def clock() -> float:
     return time.monotonic()
 
 
-class YesNoScreen(ModalScreen[bool]):
+class YesNoScreen(DialogScreen[bool]):
     """Asks one question; dismisses with True only when the user confirms."""
 
     CSS_PATH = "yes_no.tcss"

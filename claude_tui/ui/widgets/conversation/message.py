@@ -270,12 +270,27 @@ def message_widgets(message: Message, index: int, following: Message | None,
             continue
         widgets.extend(_tool_notices(block, results.get(block.get("id", "")), assistant))
     if message.interrupted:
-        widgets.append(Notice("⏹ stopped: this reply was interrupted", "dim"))
+        notice = INTERRUPTION_NOTICES.get(message.extra.get("interruption"),
+                                          "⏹ stopped: this reply was interrupted")
+        if message.excluded:  # retried already: the hint is spent
+            notice = notice.removesuffix("; ctrl+r retries")
+        widgets.append(Notice(notice, "dim"))
     if message.stop_reason == "max_tokens":
         widgets.append(Notice("✂ cut short: the reply reached the token limit", "dim"))
     if message.stop_reason == "refusal":
         widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
     return widgets
+
+
+# How a partial reply ended (``extra["interruption"]``, set by the engine); older files have
+# no such key and keep the general words.
+INTERRUPTION_NOTICES = {
+    "stopped": "⏹ stopped: this reply was interrupted by you",
+    "broke_off": "⚡ broke off: the connection ended before the reply was complete; "
+                 "ctrl+r retries",
+    "app_closed": "⏹ stopped: the app was closed before the reply was complete; "
+                  "ctrl+r retries",
+}
 
 
 def _explanation(message: Message) -> str:

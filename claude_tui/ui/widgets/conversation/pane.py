@@ -25,6 +25,7 @@ from claude_tui.ui.widgets.conversation.message import (
 )
 from claude_tui.ui.widgets.conversation.view import ConversationView
 from claude_tui.ui.widgets.locked import LockedNotice, ReadOnlyNotice
+from claude_tui.ui.widgets.retry_countdown import RetryCountdown
 
 _STATUS_EVENTS = (events.TurnStarted, events.UsageUpdated, events.TurnFinished,
                   events.ConversationEnded, events.TurnFailed)
@@ -63,6 +64,7 @@ class ConversationPane(TabPane):
         self.assistant = assistant_name(conversation.model)
         self.worker: Worker[None] | None = None
         self._composer_text = composer_text
+        self.countdown = RetryCountdown(id="retry")
 
     def _on_descendant_focus(self, event: DescendantFocus) -> None:
         # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
@@ -92,6 +94,7 @@ class ConversationPane(TabPane):
         yield WarningBanner(self.conversation.warnings, assistant=self.assistant, id="banner")
         yield ConversationView(self.conversation, id="view")
         yield Static("", markup=False, id="error", classes="error")
+        yield self.countdown
         if self.conversation.read_only_reason:
             yield ReadOnlyNotice(self.conversation.read_only_reason, id="locked")
         elif self.conversation.is_ended:
@@ -182,7 +185,12 @@ class ConversationPane(TabPane):
     async def handle(self, event: events.ChatEvent) -> None:
         """Render one engine event for this conversation."""
         view = self.view
+        countdown = self.countdown
+        if not isinstance(event, events.RetryScheduled):
+            countdown.stop()  # the retry went out: whatever comes now replaces the countdown
         match event:
+            case events.RetryScheduled(seconds=seconds, reason=reason):
+                countdown.start(seconds, reason)
             case events.TurnStarted():
                 self.show_error("")
             case events.TextDelta(text=text):
@@ -210,7 +218,8 @@ class ConversationPane(TabPane):
                 await view.add_notice("✂ cut short: the reply reached the token limit", "dim")
             case events.TurnFailed(message=message, retryable=retryable):
                 await view.render_new()
-                hint = " Press ctrl+r to retry." if retryable else ""
+                # Most provider messages already say what to press.
+                hint = " Press ctrl+r to retry." if retryable and "ctrl+r" not in message else ""
                 self.show_error(f"⚠ {one_line(message, 300)}{hint}")
             case events.ConversationEnded():
                 await view.render_new()
