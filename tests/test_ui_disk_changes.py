@@ -4,9 +4,10 @@ it at once. File errors are reported as notices and never end the app."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,10 @@ async def test_renaming_onto_a_folder_is_a_notice_not_a_crash(data_dir: Path) ->
 
 
 async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
-        data_dir: Path) -> None:
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store's second look comes a moment later; on a busy test machine the "editor" below
+    # may take longer than a real one, so the moment is made longer here.
+    monkeypatch.setattr(store_module, "SETTLE_WAIT", 1.5)
     conv_id = open_conversation(data_dir, "hello", "hi")
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
@@ -143,9 +147,17 @@ async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
         data = json.loads(path.read_text("utf-8"))
         data["status"] = "ended"
         data["ended"] = {"by": "user", "at": "2026-12-01T10:00:00Z", "reason": "user_requested"}
-        with open(path, "w", encoding="utf-8") as handle:  # truncated, then written: as nano
-            await asyncio.sleep(0.1)  # the disk watch (every 50 ms here) looks meanwhile
-            handle.write(json.dumps(data))
+
+        def editor() -> None:  # truncated, then written a moment later: as nano does
+            with open(path, "w", encoding="utf-8") as handle:
+                time.sleep(0.05)  # the disk watch (every 50 ms here) looks meanwhile
+                handle.write(json.dumps(data))
+
+        # Its own thread, as another program would be: not held up by the app's event loop.
+        writing = threading.Thread(target=editor)
+        writing.start()
+        while writing.is_alive():
+            await pilot.pause(0.01)
         # The store looks again after a moment (0.3 s) before it judges a fresh file: wait for
         # more than the usual number of pauses.
         await until(pilot, lambda: active(app).query(LockedNotice), tries=5000)

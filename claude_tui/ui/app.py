@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 TURN_GROUP = "turn"
-UNANSWERED_NOTICE = "⚠ The last reply did not complete. Press ctrl+r to retry."
+UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it again."
 # The model's end dialog can open while the user types: keys in its first moments were text.
 END_DIALOG_GRACE = 0.4
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
@@ -296,8 +296,9 @@ class ClaudeTUI(ConversationActions, App[None]):
         pane = ConversationPane(conversation, composer_text)
         self._panes[conversation.id] = pane
         await self.tabbed.add_pane(pane)
-        if self.engine.can_retry(conversation):
-            # The app stopped (a crash, a kill) before a reply was complete: say what to do.
+        if self.engine.can_retry(conversation) and conversation.messages[-1].role == "user":
+            # The app stopped (a crash, a kill) before any reply came: say what to do. (A
+            # reply cut off says so itself, in the transcript.)
             pane.show_error(UNANSWERED_NOTICE)
 
     async def open_new_tab(self, conversation: Conversation, composer_text: str = "") -> None:

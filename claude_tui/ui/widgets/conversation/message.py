@@ -290,6 +290,9 @@ INTERRUPTION_NOTICES = {
                  "ctrl+r retries",
     "app_closed": "⏹ stopped: the app was closed before the reply was complete; "
                   "ctrl+r retries",
+    # Saved while it streamed, and never completed: the app stopped (a crash, a kill).
+    "unfinished": "⏹ unfinished: the app stopped before the reply was complete; "
+                  "ctrl+r retries",
 }
 
 
