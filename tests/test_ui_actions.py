@@ -15,6 +15,7 @@ from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.screens.help import HelpScreen
 from claude_tui.ui.screens.message_chooser import MessageChooser
+from claude_tui.ui.screens.picker import ConversationPicker
 from claude_tui.ui.widgets.conversation.message import MessageBlock, MessagePart
 from claude_tui.ui.widgets.conversation.view import RECENT, EarlierButton
 from tests.fake_api import FakeAPI, reply, text
@@ -25,7 +26,6 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     demo_options,
     no_animations,  # noqa: F401
     panes,
-    picker_ready,
     screen_text,
     settle,
     tabs_file,
@@ -56,7 +56,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: picker_ready(app))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"sailing", "enter")
         # The tab is added first and shown after: wait for both.
         await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active == ended.id)
@@ -68,7 +68,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         assert tabs_file(data_dir)["active"] == ended.id
         # Choosing an open one again focuses its tab instead of opening a second.
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: picker_ready(app))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"gardening", "enter")
         await until(pilot, lambda: active(app).conversation.id == shown.id)
         assert len(panes(app)) == 2
@@ -82,7 +82,7 @@ async def test_deleting_from_the_picker_closes_the_tab(data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: picker_ready(app))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"delete this", "ctrl+delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen))
         await pilot.press("y")
@@ -119,15 +119,9 @@ async def test_export_writes_markdown_of_the_conversation(data_dir) -> None:
     stored = _stored(data_dir, ["question \x1b[31mone", "answer [b]one[/b]"])
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
-        # The start-up tab first: shown after the picker's choice, it would take its place.
-        await until(pilot, lambda: app.active_pane is not None)
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: picker_ready(app))
-        await pilot.press(*"question")
-        # pilot.press takes a process that waits for CPU for an idle one: on a busy machine
-        # enter could come before the filter narrowed the list, and open the empty first tab.
-        await until(pilot, lambda: app.screen._highlighted_id() == stored.id)
-        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
+        await pilot.press(*"question", "enter")
         # The new tab is added before it is shown: until then the empty first tab is active,
         # and exporting that wrote a file with no messages.
         await until(pilot, lambda: app.tabs.active == stored.id)

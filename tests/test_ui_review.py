@@ -15,6 +15,7 @@ from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, END_DIALOG_GRACE, ClaudeTUI, run_app
 from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
+from claude_tui.ui.screens.picker import ConversationPicker
 from claude_tui.ui.screens.rename import RenameScreen
 from claude_tui.ui.widgets.conversation.message import LiveReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
@@ -26,7 +27,6 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     conversation_file,
     demo_options,
     no_animations,  # noqa: F401
-    picker_ready,
     settle,
     tabs_file,
     type_and_send,
@@ -134,7 +134,7 @@ async def test_a_file_found_damaged_by_the_picker_is_reported_once(data_dir) -> 
         assert kept.id not in app.tabs
         (data_dir / "conversations" / f"{kept.id}.json").write_text("{not json", "utf-8")
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: picker_ready(app))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
 
         def reports() -> list[str]:
             return [n.message for n in app._notifications if f"{kept.id}.json" in n.message]
@@ -144,7 +144,7 @@ async def test_a_file_found_damaged_by_the_picker_is_reported_once(data_dir) -> 
         assert "damaged/" in reports()[0]
         await pilot.press("escape")
         await pilot.press("ctrl+o")  # listed again: nothing new to say
-        await until(pilot, lambda: picker_ready(app))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.pause()
         assert len(reports()) == 1
 

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from claude_tui.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.screens.picker import ConversationPicker
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
@@ -18,7 +19,6 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     demo_options,
     no_animations,  # noqa: F401
     panes,
-    picker_ready,
     screen_text,
     settle,
     tabs_file,
@@ -85,7 +85,7 @@ async def test_closing_a_tab_while_its_reply_streams_keeps_the_partial_reply(
             assert messages[1]["interrupted"] is True
             # Opened again, it shows the partial reply marked stopped, and can go on.
             await pilot.press("ctrl+o")
-            await until(pilot, lambda: picker_ready(app))
+            await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
             app.screen.query_one(Input).value = "long story"
             await pilot.pause()
             await pilot.press("enter")

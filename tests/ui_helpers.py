@@ -137,14 +137,3 @@ async def type_and_send(pilot: Pilot[None], text: str) -> None:
     composer.insert(text)
     await pilot.press("enter")
 
-
-def picker_ready(app: ClaudeTUI) -> bool:
-    """The ctrl+o picker is shown and mounted, its filter focused: keys typed now reach it
-    (before its mount they go nowhere, and enter finds an empty list)."""
-    from textual.widgets import Input
-
-    from claude_tui.ui.screens.picker import ConversationPicker
-
-    screen = app.screen
-    return isinstance(screen, ConversationPicker) and screen.is_mounted and isinstance(
-        app.focused, Input)
