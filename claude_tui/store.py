@@ -495,8 +495,9 @@ class ConversationStore:
         self.save_tabs_soon(state).result()
 
     def close(self) -> None:
-        """Wait for the writes asked for so far (at exit)."""
+        """Wait for the writes asked for so far, then let go of the index (at exit)."""
         self.writer.flush()
+        self.index.close()
 
 
 def _settled(path: Path, read: FileSignature) -> bool:

@@ -47,6 +47,12 @@ class Shutdown:
         self._loop = None
 
     def _received(self) -> None:
+        if not self.app.is_running:
+            # The app has gone without taking its handlers (it crashed): the signal does
+            # what it would have done without us.
+            self.uninstall()
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         if self.started:
             return
         self.started = True
