@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from claude_tui.chat import ChatEngine
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation
-from claude_tui.events import ChatEvent
+from claude_tui.events import ChatEvent, TextDelta
 from claude_tui.store import ConversationStore
 from tests.fake_api import FakeAPI
 
@@ -32,6 +33,19 @@ class Events:
 
     def names(self) -> list[str]:
         return [type(e).__name__ for e in self.items]
+
+
+class FirstText(Events):
+    """Events that also signal when the first piece of reply text arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+
+    def __call__(self, event: ChatEvent) -> None:
+        super().__call__(event)
+        if isinstance(event, TextDelta):
+            self.arrived.set()
 
 
 @dataclass

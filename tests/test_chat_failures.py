@@ -8,23 +8,10 @@ import threading
 import pytest
 
 from claude_tui import store as store_module
-from claude_tui.events import TextDelta, TurnFailed, TurnFinished
+from claude_tui.events import TurnFailed, TurnFinished
 from claude_tui.providers.anthropic import BROKE_OFF
-from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
+from tests.chat_support import MODEL, Confirm, Events, FirstText, make_engine, on_disk
 from tests.fake_api import closed_port_url, error, reply, stream_error, text, tool_use
-
-
-class FirstText(Events):
-    """Events that also signal when the first piece of reply text arrives."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrived = asyncio.Event()
-
-    def __call__(self, event) -> None:
-        super().__call__(event)
-        if isinstance(event, TextDelta):
-            self.arrived.set()
 
 
 async def send_then_cancel(engine, conversation, message: str) -> FirstText:

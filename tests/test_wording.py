@@ -9,11 +9,11 @@ import pytest
 from textual.widgets import Static
 
 from claude_tui.conversation import Conversation, Message
-from claude_tui.events import TextDelta, TurnFailed
+from claude_tui.events import TurnFailed
 from claude_tui.providers.base import ProviderError
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.widgets.conversation.message import Notice, widgets_for
-from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
+from tests.chat_support import MODEL, Confirm, Events, FirstText, make_engine, on_disk
 from tests.fake_api import FakeAPI, error, html_page, malformed_sse, reply, text
 from tests.test_anthropic_provider import collect
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -57,15 +57,6 @@ async def test_the_retry_hint_is_said_once(fake_api: FakeAPI, monkeypatch, scrip
         assert shown.casefold().count("ctrl+r") == 1, shown
 
 
-class FirstText(Events):
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrived = asyncio.Event()
-
-    def __call__(self, event) -> None:
-        super().__call__(event)
-        if isinstance(event, TextDelta):
-            self.arrived.set()
 
 
 async def test_the_saved_reply_says_whether_it_was_stopped_or_broke_off(fake_api, data_dir):
