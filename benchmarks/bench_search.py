@@ -108,7 +108,7 @@ def index_work(store: ConversationStore, query: str | None) -> Callable[[], obje
     """What the picker asks of the index on the event loop when it opens and as words are
     typed: the file count against the indexed count, the counts it shows, and the search
     (or the newest conversations)."""
-    from claude_tui.ui.screens import picker
+    from claude_tui.ui.dialogs import picker
 
     def work() -> object:
         picker.count_files(store)
@@ -133,7 +133,7 @@ async def picker_timings(store: ConversationStore, repeat: int, word: str
     from textual.app import App
     from textual.widgets import Input, OptionList
 
-    from claude_tui.ui.screens.picker import ConversationPicker
+    from claude_tui.ui.dialogs.picker import ConversationPicker
 
     opened, typed = [], []
     for _ in range(repeat):

@@ -108,5 +108,5 @@ def dialog_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     from tests.ui_helpers import Clock  # the UI only where a test asks for it
 
     clock = Clock()
-    monkeypatch.setattr("claude_tui.ui.screens.yes_no.clock", clock)
+    monkeypatch.setattr("claude_tui.ui.dialogs.yes_no.clock", clock)
     return clock

@@ -11,9 +11,9 @@ from textual.widgets import Input, OptionList
 from claude_tui.conversation import EndRecord
 from claude_tui.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens import picker as picker_module
-from claude_tui.ui.screens.picker import MATCH_STYLE, ConversationPicker
-from claude_tui.ui.widgets.conversation.message import MessageBlock
+from claude_tui.ui.dialogs import picker as picker_module
+from claude_tui.ui.dialogs.picker import MATCH_STYLE, ConversationPicker
+from claude_tui.ui.transcript.message import MessageBlock
 from tests.cli_support import HOSTILE, text_message
 from tests.test_ui_screens import FIXED_NOW, Host
 from tests.ui_helpers import active, demo_options, no_animations, until  # noqa: F401

@@ -18,10 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.screens.help import HelpScreen
-from claude_tui.ui.screens.message_chooser import MessageChooser
-from claude_tui.ui.screens.picker import ConversationPicker
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.dialogs.help import HelpScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.picker import ConversationPicker
 from tests.test_ui_screens import FIXED_NOW, Host, chat, fill_store
 from tests.ui_helpers import demo_options, no_animations  # noqa: F401 (autouse)
 

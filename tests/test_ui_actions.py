@@ -12,12 +12,12 @@ from claude_tui.config import default_config_path
 from claude_tui.conversation import EndRecord, Message
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
-from claude_tui.ui.screens.help import HelpScreen
-from claude_tui.ui.screens.message_chooser import MessageChooser
-from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.widgets.conversation.message import MessageBlock, MessagePart
-from claude_tui.ui.widgets.conversation.view import RECENT, EarlierButton
+from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.dialogs.help import HelpScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.picker import ConversationPicker
+from claude_tui.ui.transcript.message import MessageBlock, MessagePart
+from claude_tui.ui.transcript.view import RECENT, EarlierButton
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

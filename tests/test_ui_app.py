@@ -12,8 +12,8 @@ import pytest
 from claude_tui.events import TurnFinished
 from claude_tui.providers.anthropic import AnthropicProvider
 from claude_tui.ui.app import DEMO_NOTICE, ClaudeTUI
+from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.messages import EngineEvent
-from claude_tui.ui.widgets.composer import Composer
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

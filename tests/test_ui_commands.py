@@ -6,7 +6,7 @@ from textual.app import App
 from textual.command import CommandPalette
 
 from claude_tui.ui.bindings import app_bindings
-from claude_tui.ui.commands import ConversationCommands
+from claude_tui.ui.palette import ConversationCommands
 
 
 class Host(App[None]):

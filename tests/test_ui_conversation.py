@@ -10,12 +10,12 @@ from textual.widgets import Input
 from claude_tui.conversation import Conversation, IssuedWarning, Message
 from claude_tui.store import ConversationStore
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.screens.message_chooser import MessageChooser
-from claude_tui.ui.screens.rename import RenameScreen
-from claude_tui.ui.widgets.banner import WarningBanner
-from claude_tui.ui.widgets.conversation.message import declined_text
-from claude_tui.ui.widgets.locked import LockedNotice
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.rename import RenameScreen
+from claude_tui.ui.tabs.banner import WarningBanner
+from claude_tui.ui.tabs.locked import LockedNotice
+from claude_tui.ui.transcript.message import declined_text
 from tests.fake_api import FakeAPI, error, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

@@ -10,10 +10,10 @@ from textual import events
 from textual.pilot import Pilot
 
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.help import HelpScreen
-from claude_tui.ui.screens.message_chooser import MessageChooser
-from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.screens.rename import RenameScreen
+from claude_tui.ui.dialogs.help import HelpScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.picker import ConversationPicker
+from claude_tui.ui.dialogs.rename import RenameScreen
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

@@ -16,7 +16,7 @@ from claude_tui import store as store_module
 from claude_tui.conversation import Message
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.widgets.locked import LockedNotice
+from claude_tui.ui.tabs.locked import LockedNotice
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,

@@ -10,13 +10,13 @@ from textual.widgets import Markdown
 
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.widgets.conversation.blocks import (
+from claude_tui.ui.transcript.blocks import (
     BLOCK_CHARS,
     CODE_CHUNK_LINES,
     BlockSplitter,
     split_text,
 )
-from claude_tui.ui.widgets.conversation.message import (
+from claude_tui.ui.transcript.message import (
     LiveReply,
     MessageBlock,
     MessagePart,

@@ -10,8 +10,8 @@ import pytest
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, assistant_name
 from claude_tui.providers.demo import WARNING_BEHAVIOR
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.widgets.conversation.message import StreamedReply
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.transcript.message import StreamedReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     Clock,

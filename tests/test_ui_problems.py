@@ -10,7 +10,7 @@ from textual.widgets import Static
 from claude_tui.conversation import Message
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.problems import ProblemsScreen
+from claude_tui.ui.dialogs.problems import ProblemsScreen
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     demo_options,

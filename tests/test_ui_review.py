@@ -14,10 +14,10 @@ from claude_tui.conversation import EndRecord, Message
 from claude_tui.store import ConversationStore, TabState
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, END_DIALOG_GRACE, ClaudeTUI, run_app
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.screens.rename import RenameScreen
-from claude_tui.ui.widgets.conversation.message import LiveReply
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.dialogs.picker import ConversationPicker
+from claude_tui.ui.dialogs.rename import RenameScreen
+from claude_tui.ui.transcript.message import LiveReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

@@ -17,13 +17,13 @@ from textual.widgets import Input, OptionList, Static
 from claude_tui.conversation import Conversation, EndRecord, Message
 from claude_tui.store import ConversationStore
 from claude_tui.ui.bindings import APP_KEYS
+from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.dialogs.help import HelpScreen
+from claude_tui.ui.dialogs.message_chooser import BRANCH_EXPLANATION, MessageChooser
+from claude_tui.ui.dialogs.picker import DELETE_KEY, ENDED_MARK, ConversationPicker
+from claude_tui.ui.dialogs.rename import RenameScreen
 from claude_tui.ui.messages import ConversationDeleted
-from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.screens.help import HelpScreen
-from claude_tui.ui.screens.message_chooser import BRANCH_EXPLANATION, MessageChooser
-from claude_tui.ui.screens.picker import DELETE_KEY, ENDED_MARK, ConversationPicker
-from claude_tui.ui.screens.rename import RenameScreen
 
 HOSTILE = "[bold]x[/bold] \x1b]0;pwned\x07 [/]"
 HOSTILE_SHOWN = "[bold]x[/bold]"

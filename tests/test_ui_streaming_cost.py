@@ -14,7 +14,7 @@ from textual.strip import Strip
 from claude_tui import events
 from claude_tui.ui import heap
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.widgets.conversation.message import LiveReply, MessagePart, StreamedReply
+from claude_tui.ui.transcript.message import LiveReply, MessagePart, StreamedReply
 from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
@@ -129,7 +129,7 @@ async def test_pieces_of_text_reach_the_tab_together_and_in_order(
 async def test_a_part_rendered_in_a_thread_shows_what_a_direct_render_shows(
     fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claude_tui.ui.widgets.conversation.blocks import render_part, split_text
+    from claude_tui.ui.transcript.blocks import render_part, split_text
 
     app = ClaudeTUI(claude_options(fake_api, monkeypatch))
     async with app.run_test(size=SIZE) as pilot:

@@ -7,8 +7,8 @@ from textual.widgets import Input
 
 from claude_tui.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.rename import RenameScreen
-from claude_tui.ui.widgets.composer import Composer
+from claude_tui.ui.composer.composer import Composer
+from claude_tui.ui.dialogs.rename import RenameScreen
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,

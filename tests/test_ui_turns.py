@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from claude_tui.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.screens.picker import ConversationPicker
+from claude_tui.ui.dialogs.picker import ConversationPicker
 from tests.fake_api import FakeAPI, reply, text
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,

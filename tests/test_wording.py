@@ -12,7 +12,7 @@ from claude_tui.conversation import Conversation, Message
 from claude_tui.events import TurnFailed
 from claude_tui.providers.base import ProviderError
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.widgets.conversation.message import Notice, widgets_for
+from claude_tui.ui.transcript.message import Notice, widgets_for
 from tests.chat_support import MODEL, Confirm, Events, FirstText, make_engine, on_disk
 from tests.fake_api import FakeAPI, error, html_page, malformed_sse, reply, text
 from tests.test_anthropic_provider import collect

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 from claude_tui.store import FileProblem, StoreError
 from claude_tui.text import inert
+from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.dialogs.help import HelpScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.picker import ConversationPicker
+from claude_tui.ui.dialogs.problems import ProblemsScreen, summary
+from claude_tui.ui.dialogs.rename import RenameScreen
 from claude_tui.ui.export import export_conversation
 from claude_tui.ui.messages import StoreListed
-from claude_tui.ui.screens.confirm_delete import ConfirmDeleteScreen
-from claude_tui.ui.screens.help import HelpScreen
-from claude_tui.ui.screens.message_chooser import MessageChooser
-from claude_tui.ui.screens.picker import ConversationPicker
-from claude_tui.ui.screens.problems import ProblemsScreen, summary
-from claude_tui.ui.screens.rename import RenameScreen
-from claude_tui.ui.widgets.conversation.message import MessageBlock
+from claude_tui.ui.transcript.message import MessageBlock
 
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI

@@ -30,18 +30,18 @@ from claude_tui.store import ConversationStore, StoreError
 from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, app_bindings
-from claude_tui.ui.commands import ConversationCommands
+from claude_tui.ui.composer.composer import Composer
+from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
 from claude_tui.ui.keymap import checked_keymap, refused_notice
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed, TextArrived
-from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-from claude_tui.ui.screens.dialog import CommandPaletteScreen
+from claude_tui.ui.palette import ConversationCommands
 from claude_tui.ui.shutdown import Shutdown
-from claude_tui.ui.tabs import OpenTabs
+from claude_tui.ui.status_line import StatusLine
+from claude_tui.ui.tabs.open_tabs import OpenTabs
+from claude_tui.ui.tabs.pane import ConversationPane, pane_id
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
-from claude_tui.ui.widgets.composer import Composer
-from claude_tui.ui.widgets.conversation.pane import ConversationPane, pane_id
-from claude_tui.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from claude_tui.providers.anthropic import AnthropicProvider

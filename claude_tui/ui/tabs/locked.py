@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from claude_tui.conversation import EndRecord
-from claude_tui.ui.widgets.conversation.message import sentence_start
+from claude_tui.ui.transcript.message import sentence_start
 
 
 def when(at: str) -> str:

@@ -22,7 +22,7 @@ from textual.widgets import Static, TabPane
 from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert, one_line
-from claude_tui.ui.widgets.conversation.blocks import (
+from claude_tui.ui.transcript.blocks import (
     PART_CHARS,
     BlockSplitter,
     Segment,
@@ -30,7 +30,7 @@ from claude_tui.ui.widgets.conversation.blocks import (
     render_part,
     split_text,
 )
-from claude_tui.ui.widgets.conversation.parts import LiveReply, MessagePart
+from claude_tui.ui.transcript.parts import LiveReply, MessagePart
 
 
 class MessageBlock(Vertical):

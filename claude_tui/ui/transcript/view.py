@@ -12,7 +12,7 @@ from textual.widgets import Button
 
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert
-from claude_tui.ui.widgets.conversation.message import (
+from claude_tui.ui.transcript.message import (
     MessageBlock,
     Notice,
     StreamedReply,

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
-from claude_tui.ui.screens.dialog import DialogScreen
+from claude_tui.ui.dialogs.dialog import DialogScreen
 
 
 def clock() -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from claude_tui.text import one_line
-from claude_tui.ui.screens.yes_no import YesNoScreen
+from claude_tui.ui.dialogs.yes_no import YesNoScreen
 
 
 class ConfirmDeleteScreen(YesNoScreen):

@@ -14,18 +14,18 @@ from claude_tui import events
 from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.text import one_line
+from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.messages import EngineEvent, TextArrived
-from claude_tui.ui.widgets.banner import WarningBanner
-from claude_tui.ui.widgets.composer import Composer
-from claude_tui.ui.widgets.conversation.message import (
+from claude_tui.ui.tabs.banner import WarningBanner
+from claude_tui.ui.tabs.locked import LockedNotice, ReadOnlyNotice
+from claude_tui.ui.tabs.retry_countdown import RetryCountdown
+from claude_tui.ui.transcript.message import (
     declined_text,
     refusal_text,
     refused_end_text,
     warning_text,
 )
-from claude_tui.ui.widgets.conversation.view import ConversationView
-from claude_tui.ui.widgets.locked import LockedNotice, ReadOnlyNotice
-from claude_tui.ui.widgets.retry_countdown import RetryCountdown
+from claude_tui.ui.transcript.view import ConversationView
 
 _STATUS_EVENTS = (events.TurnStarted, events.UsageUpdated, events.TurnFinished,
                   events.ConversationEnded, events.TurnFailed)

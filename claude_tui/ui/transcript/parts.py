@@ -16,7 +16,7 @@ from textual.visual import Visual, VisualType, visualize
 from textual.widget import _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Static
 
-from claude_tui.ui.widgets.conversation.blocks import BlockSplitter, render_segments
+from claude_tui.ui.transcript.blocks import BlockSplitter, render_segments
 
 
 class MessagePart(Static):

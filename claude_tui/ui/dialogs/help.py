@@ -13,8 +13,8 @@ from textual.keys import key_to_character
 from textual.widgets import Static
 
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, KeySpec
-from claude_tui.ui.screens.dialog import DialogScreen
-from claude_tui.ui.screens.picker import PICKER_KEYS
+from claude_tui.ui.dialogs.dialog import DialogScreen
+from claude_tui.ui.dialogs.picker import PICKER_KEYS
 
 # Typed in the composer rather than bound to a key.
 COMPOSER_COMMANDS: list[tuple[str, str]] = [

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from claude_tui.text import one_line
-from claude_tui.ui.screens.dialog import DialogScreen
+from claude_tui.ui.dialogs.dialog import DialogScreen
 
 
 class RenameScreen(DialogScreen[str | None]):

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from claude_tui.store import FileProblem
 from claude_tui.text import one_line
-from claude_tui.ui.screens.dialog import DialogScreen
+from claude_tui.ui.dialogs.dialog import DialogScreen
 
 PALETTE_NAME = "Unreadable files"
 

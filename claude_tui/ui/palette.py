@@ -8,8 +8,8 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from claude_tui.ui.bindings import APP_KEYS, KeySpec
-from claude_tui.ui.screens.help import shown_keys
-from claude_tui.ui.screens.problems import PALETTE_NAME
+from claude_tui.ui.dialogs.help import shown_keys
+from claude_tui.ui.dialogs.problems import PALETTE_NAME
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""The conversation tab: its transcript, banner, composer or locked notice."""
