@@ -27,14 +27,15 @@ from stream_server import END_MARK, SDK_ALONE, StreamServer, markdown_reply
 from terminal import APP, KeyProbe, TerminalApp, p95, summary
 
 
-def sdk_time(server: StreamServer) -> float:
-    """Seconds from the request reaching the server until the SDK had the whole message."""
+def sdk_time(server: StreamServer) -> tuple[float, float]:
+    """Seconds from the request reaching the server until the SDK had the whole message, and
+    the CPU seconds the SDK used from sending the request."""
     done = subprocess.run([str(APP.parent / "python"), "-c", SDK_ALONE, server.url],
                           capture_output=True, text=True, check=True)
-    _, length, finished = done.stdout.split()
+    _, length, finished, cpu = done.stdout.split()
     if int(length) != len(server.text):
         sys.exit(f"the SDK got {length} characters of {len(server.text)}")
-    return float(finished) - server.requested_at
+    return float(finished) - server.requested_at, float(cpu)
 
 
 def run_app(server: StreamServer) -> dict[str, float | list[float]]:
@@ -46,25 +47,32 @@ def run_app(server: StreamServer) -> dict[str, float | list[float]]:
         app.keys("Write it all down please", literal=True)
         time.sleep(0.2)
         probe = KeyProbe(app)
+        cpu_before = app.cpu_seconds()
         app.keys("Enter")
         app.spy()
         probe.watch = END_MARK
         probe.start()
         saved_at = 0.0
+        cpu_saved = cpu_shown = 0.0
         deadline = time.perf_counter() + 300
         while time.perf_counter() < deadline:
             if not saved_at and app.saved_reply_length() >= len(server.text):
                 saved_at = time.perf_counter()
+                cpu_saved = app.cpu_seconds() - cpu_before
+            if probe.watch_seen_at and not cpu_shown:
+                cpu_shown = app.cpu_seconds() - cpu_before
             if saved_at and probe.watch_seen_at:
                 break
             time.sleep(0.1)
         time.sleep(1.0)  # keys just after the end count too: finishing must not stall
         probe.stop()
+        cpu_after = app.cpu_seconds() - cpu_before
         start = server.requested_at
         return {"saved": saved_at - start if saved_at else float("nan"),
                 "shown": probe.watch_seen_at - start if probe.watch_seen_at else float("nan"),
                 "keys": probe.between(start, time.perf_counter()),
-                "rss": app.rss_peak_mb(), "sent": server.sent_at - start}
+                "rss": app.rss_peak_mb(), "sent": server.sent_at - start,
+                "cpu": (cpu_saved, cpu_shown, cpu_after)}
     finally:
         app.stop()
 
@@ -76,11 +84,13 @@ def main() -> None:
     text = markdown_reply(args.size * 1000)
     server = StreamServer(text, fast_chars=len(text))
     try:
-        sdk = [sdk_time(server)]
+        runs = [sdk_time(server)]
         result = run_app(server)
-        sdk.append(sdk_time(server))
+        runs.append(sdk_time(server))
     finally:
         server.close()
+    sdk = [wall for wall, _ in runs]
+    sdk_cpu = [cpu for _, cpu in runs]
     reference = statistics.median(sdk)
     keys: list[float] = result["keys"]  # type: ignore[assignment]
     saved, shown, rss = result["saved"], result["shown"], result["rss"]
@@ -102,6 +112,11 @@ def main() -> None:
     print(f"| keys throughout | {summary(keys)} | | p95 <= 100 ms: "
           f"{verdict(p95(keys) <= 0.100)} |")
     print(f"| peak RSS after it | {rss:.0f} MB | | < 250 MB: {verdict(rss < 250)} |")
+    cpu_saved, cpu_shown, cpu_after = result["cpu"]  # type: ignore[misc]
+    # CPU time moves less than wall-clock time when other work shares the machine.
+    print(f"app CPU from sending: {cpu_saved:.2f} s when saved, {cpu_shown:.2f} s when shown, "
+          f"{cpu_after:.2f} s a second after both; the SDK alone: "
+          f"{' / '.join(f'{c:.2f} s' for c in sdk_cpu)}")
 
 
 if __name__ == "__main__":

@@ -185,14 +185,15 @@ import anthropic
 
 async def main() -> None:
     client = anthropic.AsyncAnthropic(api_key="test", base_url=sys.argv[1], max_retries=0)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     async with client.messages.stream(model="claude-opus-5-5", max_tokens=64000,
                                       messages=[{"role": "user", "content": "go"}]) as s:
         async for _ in s:
             pass
         final = await s.get_final_message()
     # perf_counter is the system's monotonic clock: comparable with the server's times.
-    print(time.perf_counter() - start, len(final.content[0].text), time.perf_counter())
+    print(time.perf_counter() - start, len(final.content[0].text), time.perf_counter(),
+          time.process_time() - cpu)
 
 asyncio.run(main())
 """

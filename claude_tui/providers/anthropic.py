@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from claude_tui.providers.anthropic_reply import ReplyParts
 from claude_tui.providers.base import (
     ModelRequest,
     ProviderError,
@@ -54,34 +55,6 @@ MAX_RETRY_WAIT = 60.0
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 _RETRYABLE_STATUS = {408, 409, 429}
-
-# Fields the Messages API accepts back in a request, per block type; anything else the SDK
-# adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
-_BLOCK_FIELDS: dict[str, tuple[str, ...]] = {
-    "text": ("type", "text", "citations"),
-    "tool_use": ("type", "id", "name", "input"),
-    "thinking": ("type", "thinking", "signature"),
-    "redacted_thinking": ("type", "data"),
-}
-_USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens",
-               "cache_creation_input_tokens")
-
-
-def block_to_dict(block: Any) -> dict[str, Any]:
-    data = block.model_dump(mode="json", exclude_none=True, warnings=False)
-    fields = _BLOCK_FIELDS.get(data.get("type", ""))
-    if fields is None:
-        return data
-    return {k: data[k] for k in fields if k in data}
-
-
-def usage_to_dict(usage: Any) -> dict[str, int]:
-    result: dict[str, int] = {}
-    for key in _USAGE_KEYS:
-        value = getattr(usage, key, None)
-        if isinstance(value, int):
-            result[key] = value
-    return result
 
 
 class AnthropicProvider:
@@ -168,12 +141,15 @@ class AnthropicProvider:
 
     async def _open(self, stack: contextlib.AsyncExitStack, client: Any,
                     params: dict[str, Any], attempt: int) -> Any:
-        """Send the request; the open stream once the response headers have come."""
-        manager = client.messages.stream(
-            **params, extra_headers={"x-stainless-retry-count": str(attempt)})
+        """Send the request; the open stream of raw events once the response headers have
+        come (``messages.create(stream=True)``: the ``messages.stream()`` helper costs several
+        times as much per event, see ``anthropic_reply``)."""
         try:
             async with asyncio.timeout(self.first_byte_timeout):
-                stream = await stack.enter_async_context(manager)
+                stream = await client.messages.create(
+                    **params, stream=True,
+                    extra_headers={"x-stainless-retry-count": str(attempt)})
+                await stack.enter_async_context(stream)
         except TimeoutError:
             raise ProviderError(
                 f"The API accepted the request but sent nothing for {self.first_byte_timeout:g} "
@@ -224,29 +200,27 @@ class AnthropicProvider:
 
 async def _read(stream: Any, model: str) -> AsyncIterator[StreamItem]:
     """The reply's text as it comes, then its ``ReplyDone``."""
-    saw_start = saw_stop = False
+    reply = ReplyParts()
+    add = reply.add
     try:
         async for event in _sharing_the_loop(stream):
-            if event.type == "text":
-                yield TextChunk(event.text)
-            elif event.type == "message_start":
-                saw_start = True
-            elif event.type == "message_stop":
-                saw_stop = True
-        # A body that ended before message_start holds no reply at all.
-        message = stream.current_message_snapshot if saw_start else None
+            text = add(event)
+            if text is not None:
+                yield TextChunk(text)
+        content = reply.content()
     except ProviderError:
         raise
     except Exception as exc:
         raise describe_error(exc, model) from exc
-    if message is None:
+    # A body that ended before message_start holds no reply at all.
+    if not reply.started:
         raise ProviderError(BROKE_OFF, kind="broken_stream")
-    details = message.stop_details
+    details = reply.stop_details
     yield ReplyDone(
-        content=[block_to_dict(b) for b in message.content],
+        content=content,
         # A reply without message_stop broke off, whatever message_delta said before it.
-        stop_reason=message.stop_reason if saw_stop else None,
-        usage=usage_to_dict(message.usage),
+        stop_reason=reply.stop_reason if reply.stopped else None,
+        usage=reply.usage,
         stop_details=details.model_dump(mode="json") if details is not None else None,
     )
 
