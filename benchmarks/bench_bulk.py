@@ -18,10 +18,12 @@ terminal (tmux), against the SDK alone consuming the same stream in the same run
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from stream_server import END_MARK, SDK_ALONE, StreamServer, markdown_reply
 from terminal import APP, KeyProbe, TerminalApp, p95, summary
@@ -68,6 +70,9 @@ def run_app(server: StreamServer) -> dict[str, float | list[float]]:
         probe.stop()
         cpu_after = app.cpu_seconds() - cpu_before
         start = server.requested_at
+        if os.environ.get("BENCH_KEYLOG"):  # each key: when it was typed, how long it took
+            Path(os.environ["BENCH_KEYLOG"]).write_text("".join(
+                f"{when - lat:.4f} {lat:.4f}\n" for when, lat in probe.samples))
         return {"saved": saved_at - start if saved_at else float("nan"),
                 "shown": probe.watch_seen_at - start if probe.watch_seen_at else float("nan"),
                 "keys": probe.between(start, time.perf_counter()),

@@ -22,6 +22,7 @@ from claude_tui.ui.transcript.message import (
     MessagePart,
     StreamedReply,
 )
+from claude_tui.ui.transcript.parts import GROUP_PARTS, PartGroup
 from tests.fake_api import FakeAPI, reply, text
 from tests.test_ui_actions import _stored
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -140,3 +141,41 @@ async def test_a_code_fence_split_across_chunks_renders_as_code_while_streaming(
             assert "```" not in screen_text(app)
     finally:
         hold.set()
+
+
+async def test_a_very_long_reply_keeps_its_parts_in_a_few_groups_in_order(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layout walks the reply's groups, not its hundreds of parts; the text stays in order,
+    streamed and when opened again."""
+    sections = 600  # about 70 KB: three groups of parts or more
+    long = _long_reply(sections)
+    fake_api.add(reply(text(long)))
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "write a lot")
+        await settle(pilot)
+        view = active(app).view
+        answer = view.query(MessageBlock).last()
+        assert isinstance(answer, StreamedReply)
+        groups = list(answer.query(PartGroup))
+        assert len(groups) >= 3
+        assert all(len(group.children) <= GROUP_PARTS for group in groups)
+        # The reply's own children: its heading and the groups, nothing per part.
+        assert len(answer.children) == 1 + len(groups)
+        assert "The very last words." in screen_text(app)
+        shown = [text for part in answer.query(MessagePart)
+                 for text in (strip.text for strip in part.render_strips(part.size.width))]
+        headings = [int(line.split()[-1]) for line in shown if "Heading" in line]
+        assert headings == list(range(sections))
+        conversation = active(app).conversation
+    options = claude_options(fake_api, monkeypatch)
+    ConversationStore(options.data_dir).save_tabs(
+        TabState(open=[conversation.id], active=conversation.id))
+    again = ClaudeTUI(options)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        answer = active(again).view.query(MessageBlock).last()
+        groups = list(answer.query(PartGroup))
+        assert len(groups) >= 3 and len(answer.children) == len(groups)
+        assert "The very last words." in screen_text(again)

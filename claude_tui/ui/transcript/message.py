@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
@@ -30,7 +30,14 @@ from claude_tui.ui.transcript.blocks import (
     render_part,
     split_text,
 )
-from claude_tui.ui.transcript.parts import LiveReply, MessagePart
+from claude_tui.ui.transcript.parts import (
+    GROUP_PARTS,
+    LiveReply,
+    MessagePart,
+    PartGroup,
+    grouped,
+    render_off_loop,
+)
 
 
 class MessageBlock(Vertical):
@@ -64,7 +71,7 @@ def _parts_of(message: Message) -> list[Widget]:
     widgets: list[Widget] = [MessagePart(render_part(parts[0].segments, continues=False,
                                                      heading=heading))]
     widgets.extend(MessagePart(render_part(p.segments, continues=True)) for p in parts[1:])
-    return widgets
+    return grouped(widgets)
 
 
 def reply_heading(model: str | None) -> str:
@@ -98,10 +105,11 @@ class StreamedReply(MessageBlock):
     """The reply being streamed; once saved it is the finished message, rendered no more.
 
     Each piece of text is cut into Markdown blocks as it comes (``BlockSplitter``); finished
-    blocks are rendered once into ``MessagePart``s and only the open block stays live, in a
-    small ``LiveReply``. The screen is updated at most every ``FLUSH_EVERY`` seconds, and not
-    at all while its tab is hidden (several tabs streaming at once would otherwise keep the app
-    too busy to answer keys); it catches up when shown.
+    blocks are rendered once into ``MessagePart``s (in ``PartGroup``s) and only the open block
+    stays live, in a small ``LiveReply``. The screen is updated at most every ``FLUSH_EVERY``
+    seconds, and not at all while its tab is hidden (several tabs streaming at once would
+    otherwise keep the app too busy to answer keys); it catches up when shown. What a flush
+    changes is rendered in one thread call and then shown at once: one layout per flush.
     """
 
     FLUSH_EVERY = 0.1
@@ -114,11 +122,13 @@ class StreamedReply(MessageBlock):
     KEY_WAITS = 8
 
     def __init__(self, model: str | None) -> None:
-        super().__init__(None, None, ReplyHeading(model))
+        self._heading = ReplyHeading(model)
+        super().__init__(None, None, self._heading)
         self.add_class("-streamed")
         self.fragments: list[str] = []
         self._splitter = BlockSplitter()
         self._live: LiveReply | None = None
+        self._group: PartGroup | None = None  # where new parts go, until it is full
         self._part: MessagePart | None = None
         self._part_segments: list[Segment] = []
         self._part_size = 0
@@ -170,14 +180,10 @@ class StreamedReply(MessageBlock):
             if self._ended:
                 return
             started = time.perf_counter()
-            segments = self._splitter.take()
-            if segments:
-                await self._add(segments)
             if self._live is None:
                 self._live = LiveReply()
                 await self.mount(self._live)
-            await self._live.show(self._splitter, continues=self._parts > 0,
-                                  width=self.size.width)
+            await self._show(self._splitter.take(), live=True)
             cost = time.perf_counter() - started
         self._delay = min(self.FLUSH_AT_MOST_EVERY,
                           max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
@@ -197,37 +203,63 @@ class StreamedReply(MessageBlock):
             self._timer.stop()
             self._timer = None
         async with self._busy:
-            segments = self._splitter.finish()
-            if segments:
-                await self._add(segments)
+            await self._show(self._splitter.finish(), live=False)
             if self._live is not None:
+                self._live.display = False  # gone in the same frame as its text shows above
                 await self._live.remove()
                 self._live = None
 
-    async def _add(self, segments: list[Segment]) -> None:
-        # The parts are as wide as this widget's content (rendered in a thread once known).
-        width = self.size.width
+    async def _show(self, segments: list[Segment], *, live: bool) -> None:
+        """Put ``segments`` into parts and (``live``) show the open block: everything that
+        changes is rendered in one thread call, then shown at once."""
+        changed: list[tuple[MessagePart, list[Segment], bool]] = []
+        new: list[MessagePart] = []
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
-                if self._part is not None:
-                    await self._render_part(width)
                 self._part = MessagePart()
-                self._part_segments = []
-                self._part_size = 0
+                self._part_segments, self._part_size = [], 0
                 self._parts += 1
-                await self.mount(self._part, before=self._live)
+                new.append(self._part)
+            if not changed or changed[-1][0] is not self._part:
+                changed.append((self._part, self._part_segments, self._parts > 1))
             self._part_segments.append(segment)
             self._part_size += segment.size
-        await self._render_part(width)
-
-    async def _render_part(self, width: int) -> None:
-        if self._part is None:
-            return
-        content = render_part(self._part_segments, continues=self._parts > 1)
-        if width:
-            await self._part.update_off_loop(content, width)
+        jobs: list[tuple[MessagePart, RenderableType]] = [
+            (part, render_part(segs, continues=continues)) for part, segs, continues in changed]
+        if live and self._live is not None:
+            content = self._live.content_for(self._splitter, continues=self._parts > 0)
+            if content is not None:
+                jobs.append((self._live, content))
+        width = self.size.width
+        if width and jobs:
+            style = self._heading.visual_style
+            rendered = await asyncio.to_thread(render_off_loop, self._heading,
+                                               [content for _, content in jobs], width, style)
+            if not self.is_attached:
+                return  # its tab was closed meanwhile
+            for (part, content), strips in zip(jobs, rendered, strict=True):
+                part.show(content, strips, width, style)
         else:
-            self._part.update(content)
+            for part, content in jobs:  # not laid out yet: Textual renders it when it is
+                part.update(content)
+        await self._mount(new)
+
+    async def _mount(self, parts: list[MessagePart]) -> None:
+        """Mount new parts under the others, filling the last group first: all in this turn
+        of the loop (one layout), awaited after."""
+        waits = []
+        group = self._group
+        if group is not None and parts:
+            room = max(0, GROUP_PARTS - len(group.children))
+            if room:
+                waits.append(group.mount_all(parts[:room]))
+                parts = parts[room:]
+        groups = [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
+        if groups:
+            self._group = groups[-1]
+            waits.append(self.mount_all(groups, before=self._live))
+        for mounting in waits:
+            await mounting
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:

@@ -2,21 +2,58 @@
 
 Each holds a Rich renderable of a few KB at most and renders it once per width, the lines that
 measure it being the lines it paints. What changes while a reply streams is rendered in a
-thread (``update_off_loop``), so the event loop stays free for keys.
+thread (``render_off_loop``, ``update_off_loop``), so the event loop stays free for keys.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from textual.geometry import Region, Size
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual, VisualType, visualize
-from textual.widget import _RenderCache  # private: MessagePart reuses its strips
+from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Static
 
 from claude_tui.ui.transcript.blocks import BlockSplitter, render_segments
+
+# Parts a PartGroup holds: a layout walks the groups and the parts of the one that changed.
+GROUP_PARTS = 16
+
+
+class PartGroup(Widget):
+    """Consecutive parts of one message in one container.
+
+    Textual keeps a container's arrangement until one of its children changes, so a reply's
+    finished groups cost a layout almost nothing; without them every layout (each piece of a
+    streaming reply that adds a line) measured every part of the reply, hundreds for a long one.
+    """
+
+    DEFAULT_CSS = """
+    PartGroup {
+        layout: vertical;
+        height: auto;
+    }
+    """
+
+
+def grouped(parts: Sequence[Widget]) -> list[Widget]:
+    """``parts`` as they are, or in ``PartGroup``s when there are more than one group's worth."""
+    if len(parts) <= GROUP_PARTS:
+        return list(parts)
+    return [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
+
+
+def render_off_loop(template: Widget, contents: Sequence[RenderableType], width: int,
+                    style: Style) -> list[list[Strip]]:
+    """The lines of each of ``contents`` at ``width``, as a part styled like ``template`` shows
+    them; run in a thread (``asyncio.to_thread``): the app's switch interval hands the event
+    loop back within a millisecond meanwhile."""
+    return [Visual.to_strips(template, visualize(template, content, markup=False), width, None,
+                             style) for content in contents]
 
 
 class MessagePart(Static):
@@ -31,17 +68,23 @@ class MessagePart(Static):
 
     def __init__(self, content: RenderableType | None = None) -> None:
         self._strips: dict[int, list[Strip]] = {}
+        # The style the strips were rendered with: a theme change renders them again. (Strips
+        # rendered before the part was mounted, with the style of its siblings, stay valid.)
+        self._strips_style: Style | None = None
         self._version = 0
         # Set by update_off_loop(): what is shown, when Static's own content is not.
         self._shown: Visual | None = None
         super().__init__(content if content is not None else "", markup=False)
 
     def render_strips(self, width: int) -> list[Strip]:
+        style = self.visual_style
+        if style != self._strips_style:
+            self._strips = {}
+            self._strips_style = style
         strips = self._strips.get(width)
         if strips is None:
             visual = self._shown if self._shown is not None else self._render()
-            strips = self._fit(Visual.to_strips(self, visual, width, None, self.visual_style),
-                               width)
+            strips = self._fit(Visual.to_strips(self, visual, width, None, style), width)
             self._strips[width] = strips
         return strips
 
@@ -61,10 +104,6 @@ class MessagePart(Static):
         self._render_cache = _RenderCache(self.size, strips)
         self._dirty_regions.clear()
 
-    def notify_style_update(self) -> None:
-        self._strips = {}  # a theme change restyles the text
-        super().notify_style_update()
-
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         self._version += 1
         self._strips = {}
@@ -73,20 +112,27 @@ class MessagePart(Static):
 
     async def update_off_loop(self, content: RenderableType, width: int) -> None:
         """``update(content)``, rendered for ``width`` in a thread first: the event loop stays
-        free for keys meanwhile (the app's switch interval hands it back within 1 ms). Only
-        the lines that changed are painted again, and the transcript is laid out again only
-        if the height changed."""
+        free for keys meanwhile."""
         self._version += 1
         version = self._version
-        visual = visualize(self, content, markup=False)
-        strips = await asyncio.to_thread(Visual.to_strips, self, visual, width, None,
-                                         self.visual_style)
-        if version != self._version or not self.is_attached:
-            return  # updated again meanwhile, or gone
+        style = self.visual_style
+        [strips] = await asyncio.to_thread(render_off_loop, self, [content], width, style)
+        if version == self._version and self.is_attached:  # not updated again, nor gone
+            self.show(content, strips, width, style)
+
+    def show(self, content: RenderableType, strips: list[Strip], width: int,
+             style: Style) -> None:
+        """Show ``content``, already rendered as ``strips`` at ``width`` with ``style``
+        (``render_off_loop``), mounted or not yet. Only the lines that changed are painted
+        again, and the transcript is laid out again only if the height changed."""
+        self._version += 1
         strips = self._fit(strips, width)
-        before = self._strips.get(width)
-        self._shown = visual
+        before = self._strips.get(width) if style == self._strips_style else None
+        self._shown = visualize(self, content, markup=False)
         self._strips = {width: strips}
+        self._strips_style = style
+        if not self.is_attached:
+            return  # its first layout measures it with these strips
         if before is None or len(before) != len(strips) or self.size.width != width:
             self.refresh(layout=True)
             return
@@ -119,19 +165,14 @@ class LiveReply(MessagePart):
             return strips
         return strips + [Strip.blank(width, self.visual_style.rich_style)] * extra
 
-    async def show(self, splitter: BlockSplitter, *, continues: bool, width: int) -> None:
-        """Show the splitter's open block at ``width``; ``continues``: parts of the reply are
-        above it."""
+    def content_for(self, splitter: BlockSplitter, *, continues: bool) -> RenderableType | None:
+        """What to show for the splitter's open block, or None if it is shown already;
+        ``continues``: parts of the reply are above it. Most flushes add words to the last
+        line: the height stays, and only this widget is repainted (``show``)."""
         text = splitter.open_text
         if text == self.source:
-            return
+            return None
         self.source = text
         segment = splitter.open_segment
         shown = segment.code is not None or text.strip()
-        content = Group(*render_segments([segment], continues=continues) if shown else ())
-        if width:
-            # Most flushes add words to the last line: the height stays, and only this
-            # widget is repainted. A new line lays the transcript out again (and scrolls it).
-            await self.update_off_loop(content, width)
-        else:
-            self.update(content)  # not laid out yet: Textual renders it when it is
+        return Group(*render_segments([segment], continues=continues) if shown else ())
