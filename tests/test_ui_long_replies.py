@@ -158,6 +158,7 @@ async def test_a_very_long_reply_keeps_its_parts_in_a_few_groups_in_order(
         view = active(app).view
         answer = view.query(MessageBlock).last()
         assert isinstance(answer, StreamedReply)
+        await until(pilot, lambda: answer.waiting == 0)  # rendered in the background
         groups = list(answer.query(PartGroup))
         assert len(groups) >= 3
         assert all(len(group.children) <= GROUP_PARTS for group in groups)
@@ -179,3 +180,40 @@ async def test_a_very_long_reply_keeps_its_parts_in_a_few_groups_in_order(
         groups = list(answer.query(PartGroup))
         assert len(groups) >= 3 and len(answer.children) == len(groups)
         assert "The very last words." in screen_text(again)
+
+
+async def test_a_backlog_shows_its_end_at_once_and_renders_the_text_above_it_after(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text that streamed into a hidden tab: shown again, the end is rendered at once and the
+    parts above it wait (a guessed height each) until they are scrolled into view or the
+    reply is complete."""
+    hold = threading.Event()
+    sections = 300
+    fake_api.add(reply(text(_long_reply(sections) + "\n\nstill going"), hold=hold,
+                       delay=0.001))
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await type_and_send(pilot, "write a lot")
+            first = active(app)
+            await until(pilot, lambda: "Heading" in first.view.live_text)
+            await pilot.press("ctrl+n")  # the reply streams on in a hidden tab
+            await until(pilot, lambda: first.view.live_text.endswith("still going"))
+            await pilot.press("alt+1")
+            answer = first.view.query(StreamedReply).last()
+            await until(pilot, lambda: "still going" in screen_text(app))
+            assert answer.waiting > 0  # not rendered, nor seen, and the reply goes on
+            first.view.scroll_home(animate=False)
+            await until(pilot, lambda: "Heading 1" in screen_text(app))  # seen: rendered
+            assert answer.waiting > 0
+            hold.set()
+            await settle(pilot)
+            await until(pilot, lambda: answer.waiting == 0)  # complete: all rendered
+            assert not first.view.query(LiveReply)
+            shown = [line for part in answer.query(MessagePart)
+                     for line in (s.text for s in part.render_strips(part.size.width))]
+            assert [int(line.split()[-1]) for line in shown if "Heading" in line] == list(
+                range(sections))
+    finally:
+        hold.set()

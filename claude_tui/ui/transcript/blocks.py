@@ -274,3 +274,17 @@ def render_part(segments: list[Segment], *, continues: bool,
     if heading is not None:
         items.insert(0, heading)
     return Group(*items)
+
+
+def guess_lines(segments: list[Segment], width: int) -> int:
+    """About how many lines ``render_part(segments)`` takes at ``width``, without rendering:
+    the height a part waiting to be rendered holds meanwhile."""
+    room = max(10, width - 4)  # list and quote indents, table borders
+    lines = 1  # the blank line between blocks
+    for segment in segments:
+        source = segment.code.code if segment.code is not None else segment.text
+        if segment.code is not None:
+            lines += segment.code.first + segment.code.last  # the padding
+        for line in source.split("\n"):
+            lines += max(1, -(-len(line) // room))
+    return lines

@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
@@ -23,21 +23,13 @@ from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert, one_line
 from claude_tui.ui.transcript.blocks import (
-    PART_CHARS,
     BlockSplitter,
-    Segment,
     group_parts,
     render_part,
     split_text,
 )
-from claude_tui.ui.transcript.parts import (
-    GROUP_PARTS,
-    LiveReply,
-    MessagePart,
-    PartGroup,
-    grouped,
-    render_off_loop,
-)
+from claude_tui.ui.transcript.parts import LiveReply, MessagePart, grouped
+from claude_tui.ui.transcript.streamed_parts import StreamedParts
 
 
 class MessageBlock(Vertical):
@@ -109,12 +101,14 @@ class StreamedReply(MessageBlock):
     stays live, in a small ``LiveReply``. The screen is updated at most every ``FLUSH_EVERY``
     seconds, and not at all while its tab is hidden (several tabs streaming at once would
     otherwise keep the app too busy to answer keys); it catches up when shown. What a flush
-    changes is rendered in one thread call and then shown at once: one layout per flush.
+    changes is rendered in one thread call and then shown at once: one layout per flush
+    (``StreamedParts``).
     """
 
     FLUSH_EVERY = 0.1
-    # Each flush waits at least this many times as long as the last one took (a long live
-    # block, a slow machine): most of the loop's time stays free for keys.
+    # Each flush waits at least this many times as long as the last one took until the screen
+    # was updated (a long live block, a slow machine): most of the loop's time stays free for
+    # keys.
     FLUSH_COST_FACTOR = 5.0
     FLUSH_AT_MOST_EVERY = 0.5
     # While keys wait to be handled, a flush steps aside this long, up to this many times.
@@ -128,16 +122,12 @@ class StreamedReply(MessageBlock):
         self.fragments: list[str] = []
         self._splitter = BlockSplitter()
         self._live: LiveReply | None = None
-        self._group: PartGroup | None = None  # where new parts go, until it is full
-        self._part: MessagePart | None = None
-        self._part_segments: list[Segment] = []
-        self._part_size = 0
-        self._parts = 0
         self._timer: Timer | None = None
         self._ended = False
         self._delay = self.FLUSH_EVERY
         self._waited = 0
         self._busy = asyncio.Lock()  # one flush (or the end) at a time: they await threads
+        self._parts = StreamedParts(self, self._heading, self._busy)
 
     @property
     def length(self) -> int:
@@ -168,10 +158,14 @@ class StreamedReply(MessageBlock):
     async def flush(self) -> None:
         """Show the text that came since the last flush (called again when the tab shows)."""
         self._timer = None
-        if self._ended or not self._tab_shown():
+        if self._ended:
+            self._parts.start()  # parts still waiting to be rendered, if any
             return
-        if self._waited < self.KEY_WAITS and self._keys_waiting():
+        if not self._tab_shown():
+            return
+        if self._waited < self.KEY_WAITS and (self._keys_waiting() or not self.size.width):
             # A key typed now is what the user feels: it goes first, the text a moment later.
+            # (Or the tab was just shown and is not laid out yet: the text fits it then.)
             self._waited += 1
             self._timer = self.set_timer(self.KEY_WAIT, self.flush)
             return
@@ -183,8 +177,12 @@ class StreamedReply(MessageBlock):
             if self._live is None:
                 self._live = LiveReply()
                 await self.mount(self._live)
-            await self._show(self._splitter.take(), live=True)
-            cost = time.perf_counter() - started
+            await self._parts.show(self._splitter.take(), self._live, self._splitter)
+        # What a flush costs includes the layout and repaint it causes, after it.
+        self.call_after_refresh(self._refreshed, started)
+
+    def _refreshed(self, started: float) -> None:
+        cost = time.perf_counter() - started
         self._delay = min(self.FLUSH_AT_MOST_EVERY,
                           max(self.FLUSH_EVERY, cost * self.FLUSH_COST_FACTOR))
 
@@ -203,63 +201,26 @@ class StreamedReply(MessageBlock):
             self._timer.stop()
             self._timer = None
         async with self._busy:
-            await self._show(self._splitter.finish(), live=False)
+            self._parts.complete = True
+            await self._parts.show(self._splitter.finish(), self._live, None)
             if self._live is not None:
                 self._live.display = False  # gone in the same frame as its text shows above
                 await self._live.remove()
                 self._live = None
+        self._parts.start()
 
-    async def _show(self, segments: list[Segment], *, live: bool) -> None:
-        """Put ``segments`` into parts and (``live``) show the open block: everything that
-        changes is rendered in one thread call, then shown at once."""
-        changed: list[tuple[MessagePart, list[Segment], bool]] = []
-        new: list[MessagePart] = []
-        for segment in segments:
-            if self._part is None or self._part_size >= PART_CHARS:
-                self._part = MessagePart()
-                self._part_segments, self._part_size = [], 0
-                self._parts += 1
-                new.append(self._part)
-            if not changed or changed[-1][0] is not self._part:
-                changed.append((self._part, self._part_segments, self._parts > 1))
-            self._part_segments.append(segment)
-            self._part_size += segment.size
-        jobs: list[tuple[MessagePart, RenderableType]] = [
-            (part, render_part(segs, continues=continues)) for part, segs, continues in changed]
-        if live and self._live is not None:
-            content = self._live.content_for(self._splitter, continues=self._parts > 0)
-            if content is not None:
-                jobs.append((self._live, content))
-        width = self.size.width
-        if width and jobs:
-            style = self._heading.visual_style
-            rendered = await asyncio.to_thread(render_off_loop, self._heading,
-                                               [content for _, content in jobs], width, style)
-            if not self.is_attached:
-                return  # its tab was closed meanwhile
-            for (part, content), strips in zip(jobs, rendered, strict=True):
-                part.show(content, strips, width, style)
-        else:
-            for part, content in jobs:  # not laid out yet: Textual renders it when it is
-                part.update(content)
-        await self._mount(new)
+    def on_message_part_seen(self, message: MessagePart.Seen) -> None:
+        message.stop()
+        self._parts.saw(message.part)
 
-    async def _mount(self, parts: list[MessagePart]) -> None:
-        """Mount new parts under the others, filling the last group first: all in this turn
-        of the loop (one layout), awaited after."""
-        waits = []
-        group = self._group
-        if group is not None and parts:
-            room = max(0, GROUP_PARTS - len(group.children))
-            if room:
-                waits.append(group.mount_all(parts[:room]))
-                parts = parts[room:]
-        groups = [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
-        if groups:
-            self._group = groups[-1]
-            waits.append(self.mount_all(groups, before=self._live))
-        for mounting in waits:
-            await mounting
+    @property
+    def waiting(self) -> int:
+        """Parts still to be rendered (above the screen when the text came)."""
+        return self._parts.waiting
+
+    def resume(self) -> None:
+        """Its tab is shown again: go on rendering the parts that wait."""
+        self._parts.start()
 
 
 def _tool_results(message: Message | None) -> dict[str, dict[str, Any]]:

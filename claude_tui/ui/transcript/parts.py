@@ -8,10 +8,11 @@ thread (``render_off_loop``, ``update_off_loop``), so the event loop stays free 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Group, RenderableType
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual, VisualType, visualize
@@ -47,13 +48,22 @@ def grouped(parts: Sequence[Widget]) -> list[Widget]:
     return [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
 
 
-def render_off_loop(template: Widget, contents: Sequence[RenderableType], width: int,
-                    style: Style) -> list[list[Strip]]:
-    """The lines of each of ``contents`` at ``width``, as a part styled like ``template`` shows
-    them; run in a thread (``asyncio.to_thread``): the app's switch interval hands the event
-    loop back within a millisecond meanwhile."""
-    return [Visual.to_strips(template, visualize(template, content, markup=False), width, None,
-                             style) for content in contents]
+# Makes a part's renderable: called in the rendering thread, as Rich's Markdown parses its
+# text when it is made.
+Maker = Callable[[], RenderableType]
+
+
+def render_off_loop(template: Widget, makers: Sequence[Maker], width: int,
+                    style: Style) -> list[tuple[RenderableType, list[Strip]]]:
+    """What each of ``makers`` makes and its lines at ``width``, as a part styled like
+    ``template`` shows them; run in a thread (``asyncio.to_thread``): the app's switch interval
+    hands the event loop back within a millisecond meanwhile."""
+    rendered = []
+    for make in makers:
+        content = make()
+        visual = visualize(template, content, markup=False)
+        rendered.append((content, Visual.to_strips(template, visual, width, None, style)))
+    return rendered
 
 
 class MessagePart(Static):
@@ -66,7 +76,18 @@ class MessagePart(Static):
 
     DEFAULT_CLASSES = "part"
 
+    class Seen(Message):
+        """A part waiting to be rendered (``render_later``) is on screen: render it now."""
+
+        def __init__(self, part: MessagePart) -> None:
+            super().__init__()
+            self.part = part
+
     def __init__(self, content: RenderableType | None = None) -> None:
+        # Set by render_later(): what to render, and the lines it is guessed to take meanwhile.
+        self.waiting: Maker | None = None
+        self._guessed = 0
+        self._asked = False
         self._strips: dict[int, list[Strip]] = {}
         # The style the strips were rendered with: a theme change renders them again. (Strips
         # rendered before the part was mounted, with the style of its siblings, stay valid.)
@@ -77,6 +98,11 @@ class MessagePart(Static):
         super().__init__(content if content is not None else "", markup=False)
 
     def render_strips(self, width: int) -> list[Strip]:
+        if self.waiting is not None:  # asked for its lines: rendered now, on the loop
+            content, self.waiting = self.waiting(), None
+            self._shown = visualize(self, content, markup=False)
+            self._strips = {}
+            self.refresh(layout=True)
         style = self.visual_style
         if style != self._strips_style:
             self._strips = {}
@@ -92,12 +118,33 @@ class MessagePart(Static):
         """The lines as shown (a hook for the live block)."""
         return strips
 
+    def render_later(self, make: Maker, lines: int) -> None:
+        """Hold the content ``make`` makes unrendered, as ``lines`` blank lines, until
+        ``show()`` gives its rendering: a part above the screen need not be rendered to show
+        the text under it. Painting it (it came into view) asks for it (``Seen``)."""
+        self.waiting, self._guessed, self._asked = make, lines, False
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual lays the screen out again when a widget's size is set (its content might
+        # depend on it); a part's height was measured for its width by the layout that sets
+        # it. Each new part would otherwise cost the screen a second layout.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.waiting is not None:
+            return self._guessed
         return len(self.render_strips(width))
 
     def _render_content(self) -> None:
         width, height = self.size
-        strips = self.render_strips(width)[:height]
+        if self.waiting is not None:
+            if not self._asked:
+                self._asked = True
+                self.post_message(self.Seen(self))
+            strips: list[Strip] = []
+        else:
+            strips = self.render_strips(width)[:height]
         if len(strips) < height:
             blank = Strip.blank(width, self.visual_style.rich_style)
             strips = strips + [blank] * (height - len(strips))
@@ -106,6 +153,7 @@ class MessagePart(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         self._version += 1
+        self.waiting = None
         self._strips = {}
         self._shown = None
         super().update(content, layout=layout)
@@ -116,7 +164,8 @@ class MessagePart(Static):
         self._version += 1
         version = self._version
         style = self.visual_style
-        [strips] = await asyncio.to_thread(render_off_loop, self, [content], width, style)
+        [(_, strips)] = await asyncio.to_thread(render_off_loop, self, [lambda: content], width,
+                                                style)
         if version == self._version and self.is_attached:  # not updated again, nor gone
             self.show(content, strips, width, style)
 
@@ -126,6 +175,7 @@ class MessagePart(Static):
         (``render_off_loop``), mounted or not yet. Only the lines that changed are painted
         again, and the transcript is laid out again only if the height changed."""
         self._version += 1
+        self.waiting = None
         strips = self._fit(strips, width)
         before = self._strips.get(width) if style == self._strips_style else None
         self._shown = visualize(self, content, markup=False)
@@ -165,14 +215,14 @@ class LiveReply(MessagePart):
             return strips
         return strips + [Strip.blank(width, self.visual_style.rich_style)] * extra
 
-    def content_for(self, splitter: BlockSplitter, *, continues: bool) -> RenderableType | None:
-        """What to show for the splitter's open block, or None if it is shown already;
-        ``continues``: parts of the reply are above it. Most flushes add words to the last
-        line: the height stays, and only this widget is repainted (``show``)."""
+    def maker_for(self, splitter: BlockSplitter, *, continues: bool) -> Maker | None:
+        """What makes the content for the splitter's open block, or None if it is shown
+        already; ``continues``: parts of the reply are above it. Most flushes add words to the
+        last line: the height stays, and only this widget is repainted (``show``)."""
         text = splitter.open_text
         if text == self.source:
             return None
         self.source = text
         segment = splitter.open_segment
         shown = segment.code is not None or text.strip()
-        return Group(*render_segments([segment], continues=continues) if shown else ())
+        return lambda: Group(*render_segments([segment], continues=continues) if shown else ())

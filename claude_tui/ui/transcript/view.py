@@ -222,6 +222,9 @@ class ConversationView(VerticalScroll):
         """The tab is shown again: show what streamed while it was hidden."""
         if self._live is not None:
             await self._live.flush()
+        for widget in self.children:
+            if isinstance(widget, StreamedReply):
+                widget.resume()  # long replies' parts still to be rendered
 
     async def add_notice(self, text: str, kind: str = "dim") -> None:
         """A notice inside the running turn: it ends the live text so later text goes below."""

@@ -1,0 +1,222 @@
+"""The parts of a reply being streamed: made from finished blocks, rendered, and placed.
+
+What a flush changes is rendered in one thread call and then shown at once, so the screen is
+laid out once per flush. When text comes faster than it can be rendered (a fast connection, a
+tab shown again after streaming hidden), only the parts that fill the screen from the bottom
+are rendered at once; the ones above them wait (``MessagePart.render_later``), holding a
+guessed height, and are rendered in the background: the ones scrolled into view first, the
+others once the reply is complete, nearest the end first. The last words are on screen
+without rendering all the text above them first, and the typing stays quick meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from textual.widget import Widget
+from textual.widgets import TabPane
+
+from claude_tui.ui.transcript.blocks import (
+    PART_CHARS,
+    BlockSplitter,
+    Segment,
+    guess_lines,
+    render_part,
+)
+from claude_tui.ui.transcript.parts import (
+    GROUP_PARTS,
+    LiveReply,
+    Maker,
+    MessagePart,
+    PartGroup,
+    render_off_loop,
+)
+
+log = logging.getLogger(__name__)
+
+# Lines of text under a part, beyond the screen's height, before it may wait to be rendered.
+SPARE_LINES = 10
+# How much waiting text one background render takes on (a few tenths of a second's work).
+BATCH_CHARS = 8_000
+
+
+def _maker(segments: list[Segment], continues: bool) -> Maker:
+    return lambda: render_part(segments, continues=continues)
+
+
+class StreamedParts:
+    """The parts of ``reply`` (a ``StreamedReply``), rendered like ``template`` (its heading)."""
+
+    def __init__(self, reply: Widget, template: Widget, busy: asyncio.Lock) -> None:
+        self._reply = reply
+        self._template = template
+        self._busy = busy  # held by the reply's flushes too: one render at a time
+        self._group: PartGroup | None = None  # where new parts go, until it is full
+        self._part: MessagePart | None = None
+        self._part_segments: list[Segment] = []
+        self._part_size = 0
+        self.count = 0
+        self._waiting: list[tuple[MessagePart, int]] = []  # in reply order, with their sizes
+        self._seen: set[MessagePart] = set()
+        self._rendering = False
+        self.complete = False  # the reply has ended: every waiting part may be rendered now
+
+    @property
+    def waiting(self) -> int:
+        """Parts still waiting to be rendered."""
+        return len(self._waiting)
+
+    async def show(self, segments: list[Segment], live: LiveReply | None,
+                   splitter: BlockSplitter | None) -> None:
+        """Put ``segments`` into parts and show them, and ``splitter``'s open block in
+        ``live`` (if given); the caller holds the busy lock."""
+        changed: list[tuple[MessagePart, Maker, list[Segment]]] = []
+        new: list[MessagePart] = []
+        for segment in segments:
+            if self._part is None or self._part_size >= PART_CHARS:
+                self._part = MessagePart()
+                self._part_segments, self._part_size = [], 0
+                self.count += 1
+                new.append(self._part)
+            if not changed or changed[-1][0] is not self._part:
+                changed.append((self._part, _maker(self._part_segments, self.count > 1),
+                                self._part_segments))
+            self._part_segments.append(segment)
+            self._part_size += segment.size
+        width = self._reply.size.width
+        # Not laid out yet (a hidden tab): about as wide as the screen, for the guesses.
+        guess_width = width or self._reply.app.size.width - 6
+        jobs: list[tuple[MessagePart, Maker]] = []
+        later: list[tuple[MessagePart, int]] = []
+        lines = 0 if live is None else live.size.height
+        screen = self._reply.app.size.height + SPARE_LINES
+        for part, make, part_segments in reversed(changed):  # from the end up
+            guess = guess_lines(part_segments, guess_width)
+            if lines > screen and part in new:
+                part.render_later(make, guess)
+                later.append((part, sum(s.size for s in part_segments)))
+            else:
+                jobs.append((part, make))
+                lines += guess
+        self._waiting.extend(reversed(later))
+        jobs.reverse()
+        if live is not None and splitter is not None:
+            live_maker = live.maker_for(splitter, continues=self.count > 0)
+            if live_maker is not None:
+                jobs.append((live, live_maker))
+        if width and jobs:
+            style = self._template.visual_style
+            rendered = await asyncio.to_thread(render_off_loop, self._template,
+                                               [make for _, make in jobs], width, style)
+            if not self._reply.is_attached:
+                return  # its tab was closed meanwhile
+            for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
+                part.show(content, strips, width, style)
+        else:
+            for part, make in jobs:  # not laid out yet: Textual renders it when it is
+                part.update(make())
+        await self._mount(new, live)
+        if self._waiting:
+            self.start()
+
+    async def _mount(self, parts: list[MessagePart], live: LiveReply | None) -> None:
+        """Mount new parts under the others, filling the last group first: all in this turn
+        of the loop (one layout), awaited after."""
+        waits = []
+        group = self._group
+        if group is not None and parts:
+            room = max(0, GROUP_PARTS - len(group.children))
+            if room:
+                waits.append(group.mount_all(parts[:room]))
+                parts = parts[room:]
+        groups = [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
+        if groups:
+            self._group = groups[-1]
+            waits.append(self._reply.mount_all(groups, before=live))
+        for mounting in waits:
+            await mounting
+
+    # rendering what waits ----------------------------------------------------------------------
+    def saw(self, part: MessagePart) -> None:
+        """``part`` came into view while waiting: it goes first."""
+        if any(p is part for p, _ in self._waiting):
+            self._seen.add(part)
+            self.start()
+
+    def start(self) -> None:
+        """Render the waiting parts that may be rendered now, in the background."""
+        if self._rendering or not self._waiting or not self._reply.is_attached:
+            return
+        self._rendering = True
+        self._reply.run_worker(self._render_waiting(), group="waiting-parts",
+                               exit_on_error=False)
+
+    def _next_batch(self) -> list[MessagePart]:
+        seen = [p for p, _ in self._waiting if p in self._seen]
+        if seen:
+            return seen
+        if not self.complete:
+            return []  # while it streams, only what is seen: the rest when it is complete
+        batch: list[MessagePart] = []
+        size = 0
+        for part, chars in reversed(self._waiting):  # nearest the end first
+            if batch and size + chars > BATCH_CHARS:
+                break
+            batch.append(part)
+            size += chars
+        return batch
+
+    def _shown(self) -> bool:
+        try:
+            return bool(self._reply.query_ancestor(TabPane).display)
+        except Exception:
+            return True
+
+    async def _render_waiting(self) -> None:
+        try:
+            while self._waiting and self._reply.is_attached and self._shown():
+                batch = self._next_batch()
+                if not batch:
+                    return
+                async with self._busy:
+                    if not await self._render(batch):
+                        return
+        except Exception:
+            log.exception("rendering a long reply's parts failed")
+        finally:
+            self._rendering = False
+
+    async def _render(self, batch: list[MessagePart]) -> bool:
+        """Render ``batch`` and show it; False if it cannot be now (not laid out, gone)."""
+        width = self._reply.size.width
+        if not width:
+            return False
+        self._drop(batch)
+        batch = [part for part in batch if part.waiting is not None]  # not shown meanwhile
+        makers = [make for part in batch if (make := part.waiting) is not None]
+        style = self._template.visual_style
+        rendered = await asyncio.to_thread(render_off_loop, self._template, makers, width, style)
+        if not self._reply.is_attached:
+            return False
+        view = self._reply.parent
+        above = 0
+        if isinstance(view, Widget) and view.scroll_y < view.max_scroll_y:
+            # Not following the end: keep the text in view where it is as parts above it get
+            # their real heights.
+            top = view.region.y
+            for part, (_, strips) in zip(batch, rendered, strict=True):
+                if part.region.bottom <= top:
+                    above += len(strips) - part.outer_size.height
+        for part, (content, strips) in zip(batch, rendered, strict=True):
+            if part.waiting is not None:
+                part.show(content, strips, width, style)
+        if above and isinstance(view, Widget):
+            view.call_after_refresh(lambda: view.scroll_to(y=view.scroll_y + above,
+                                                            animate=False))
+        return True
+
+    def _drop(self, batch: list[MessagePart]) -> None:
+        done = set(map(id, batch))
+        self._waiting = [(p, n) for p, n in self._waiting if id(p) not in done]
+        self._seen.difference_update(batch)
