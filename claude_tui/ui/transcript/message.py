@@ -15,6 +15,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.containers import Vertical
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabPane
@@ -50,6 +51,11 @@ class MessageBlock(Vertical):
             children = tuple(_parts_of(message))
         super().__init__(*children)
         self.add_class(f"-{message.role if message is not None else 'assistant'}")
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # As MessagePart's: its parts were arranged for this size by the layout that sets it.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
 
 def _parts_of(message: Message) -> list[Widget]:

@@ -40,6 +40,11 @@ class PartGroup(Widget):
     }
     """
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # As MessagePart's: its parts were arranged for this size by the layout that sets it.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
 
 def grouped(parts: Sequence[Widget]) -> list[Widget]:
     """``parts`` as they are, or in ``PartGroup``s when there are more than one group's worth."""

@@ -105,18 +105,22 @@ class StreamedParts:
             live_maker = live.maker_for(splitter, continues=self.count > 0)
             if live_maker is not None:
                 jobs.append((live, live_maker))
+        rendered = []
         if width and jobs:
             style = self._template.visual_style
             rendered = await asyncio.to_thread(render_off_loop, self._template,
                                                [make for _, make in jobs], width, style)
             if not self._reply.is_attached:
                 return  # its tab was closed meanwhile
-            for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
-                part.show(content, strips, width, style)
-        else:
-            for part, make in jobs:  # not laid out yet: Textual renders it when it is
-                part.update(make())
-        await self._mount(new, live)
+        # One layout for all of it, the new parts' mounting included.
+        with self._reply.app.batch_update():
+            if rendered:
+                for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
+                    part.show(content, strips, width, style)
+            else:
+                for part, make in jobs:  # not laid out yet: Textual renders it when it is
+                    part.update(make())
+            await self._mount(new, live)
         if self._waiting:
             self.start()
 

@@ -7,6 +7,7 @@ messages come on demand from the "show earlier messages" control at the top.
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Button
 
@@ -49,6 +50,13 @@ class ConversationView(VerticalScroll):
         self._live: StreamedReply | None = None
         # Saved messages as the engine's events carried them, by index, until rendered.
         self._saved: dict[int, Message] = {}
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual lays the screen out again when a scrolling container's virtual size is set,
+        # in case a scrollbar came or went; this one's gutter is kept (scrollbar-gutter:
+        # stable), so a reply that grows costs one layout, not two.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     # loading ---------------------------------------------------------------------------------
     async def load(self) -> None:
