@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / ".venv" / "bin" / "claude-tui"
 POLL = 0.002
 _RUN = re.compile(r"z+")
-_PASSED = ("PYTHONPATH", "BENCH_GCLOG", "BENCH_GCTHRESH", "BENCH_SLOWLOG", "BENCH_DIAG")
+_PASSED = ("PYTHONPATH", "BENCH_GCLOG", "BENCH_GCTHRESH", "BENCH_SLOWLOG")
 
 
 def tmux(*args: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from textual.widget import Widget
 from textual.widgets import TabPane
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 SPARE_LINES = 10
 # How much waiting text one background render takes on (a few tenths of a second's work).
 BATCH_CHARS = 8_000
+# After a background render the next waits this many times as long as it took: text nobody
+# is looking at leaves most of the time to keys (what is scrolled into view does not wait).
+BATCH_PAUSE_FACTOR = 2.0
 
 
 def _maker(segments: list[Segment], continues: bool) -> Maker:
@@ -183,9 +187,12 @@ class StreamedParts:
                 batch = self._next_batch()
                 if not batch:
                     return
+                started = time.perf_counter()
                 async with self._busy:
                     if not await self._render(batch):
                         return
+                if not self._seen:
+                    await asyncio.sleep((time.perf_counter() - started) * BATCH_PAUSE_FACTOR)
         except Exception:
             log.exception("rendering a long reply's parts failed")
         finally:
