@@ -193,7 +193,7 @@ async def test_opening_a_match_scrolls_the_tab_to_the_message(data_dir: Path) ->
         await pilot.press(*"periwinkle")
         await until(pilot, lambda: shown(app) == [target])
         await pilot.press("enter")
-        await until(pilot, lambda: app.tabs.active == target)
+        await until(pilot, lambda: app.tabs.active_id == target)
         view = active(app).view
 
         def on_screen() -> bool:

@@ -59,7 +59,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"sailing", "enter")
         # The tab is added first and shown after: wait for both.
-        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active == ended.id)
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active_id == ended.id)
         pane = active(app)
         assert pane.conversation.id == ended.id
         assert pane.composer is None
@@ -124,7 +124,7 @@ async def test_export_writes_markdown_of_the_conversation(data_dir) -> None:
         await pilot.press(*"question", "enter")
         # The new tab is added before it is shown: until then the empty first tab is active,
         # and exporting that wrote a file with no messages.
-        await until(pilot, lambda: app.tabs.active == stored.id)
+        await until(pilot, lambda: app.tabs.active_id == stored.id)
         conversation = active(app).conversation
         await app.run_action("export_conversation")
         await pilot.pause()

@@ -102,7 +102,7 @@ async def test_a_full_disk_gives_a_notice_and_the_app_goes_on(
         await pilot.press("ctrl+n")
         await until(pilot, lambda: any("disk is full" in n.message
                                        for n in app._notifications))
-        assert app.is_running and len(app.panes()) == 2
+        assert app.is_running and len(app.tabs.panes()) == 2
 
 
 async def test_a_folder_in_place_of_an_open_tabs_file_does_not_stop_the_start(
@@ -114,7 +114,7 @@ async def test_a_folder_in_place_of_an_open_tabs_file_does_not_stop_the_start(
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "still here" in screen_text(app))
-        assert [p.conversation.id for p in app.panes()] == [good]
+        assert [p.conversation.id for p in app.tabs.panes()] == [good]
         assert any(p.path.name == f"{broken.id}.json" for p in app.store.problems)
 
 

@@ -92,7 +92,7 @@ async def test_the_models_end_dialog_shows_its_tab_and_ignores_keys_typed_just_b
             await pilot.press("h", "e")  # typing in another tab when the dialog comes up
             hold.set()
             await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
-            assert app.tabs.active == first.conversation.id  # the tab being ended is shown
+            assert app.tabs.active_id == first.conversation.id  # the tab being ended is shown
             assert app.focused is not None and app.focused.id == "cancel"
             await pilot.press("y", "enter", "n")  # meant as text: ignored
             await pilot.pause()
@@ -187,7 +187,7 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
     ended_id, open_id = _ended_and_open(data_dir)
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.tabs.active == ended_id)
+        await until(pilot, lambda: app.tabs.active_id == ended_id)
         for action in ("rename", "end_conversation", "retry"):
             assert app.check_action(action, ()) is None, action
         assert app.check_action("branch", ()) is True  # allowed on an ended one (E5)
@@ -206,7 +206,7 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
         assert notices(app) == [READ_ONLY_NOTICE] * 4
         assert not isinstance(app.screen, ConfirmEndScreen)
         assert conversation_file(data_dir, ended_id)["title"] == "an ended talk"
-        await app.show_tab(open_id)
+        await app.tabs.show(open_id)
         assert app.check_action("rename", ()) is True
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, RenameScreen))

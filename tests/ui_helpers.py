@@ -109,7 +109,7 @@ async def settle(pilot: Pilot[None]) -> None:
 def panes(app: ClaudeTUI) -> list[ConversationPane]:
     """The tabs in the order they are shown."""
     by_id = {p.id: p for p in app.query(ConversationPane)}
-    order = [tab.id.removeprefix("--content-tab-") for tab in app.tabbed.query("ContentTab")]
+    order = [tab.id.removeprefix("--content-tab-") for tab in app.tabs.query("ContentTab")]
     return [by_id[i] for i in order if i in by_id]
 
 

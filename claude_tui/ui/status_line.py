@@ -1,8 +1,15 @@
-"""The status line: model, demo mode, token usage of the shown conversation."""
+"""The status line: model, demo mode, token usage of the shown conversation.
+
+The app holds the shown conversation's ``Status`` as reactive state, bound to the line with
+``data_bind``: the line redraws when, and only when, what it says changes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from claude_tui.config import DEMO_MODEL
@@ -18,12 +25,15 @@ def usage_text(totals: dict[str, int]) -> str:
     return f"tokens: {sent:,} in · {received:,} out"
 
 
-class StatusLine(Static):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(markup=False, id=id)
+@dataclass(frozen=True)
+class Status:
+    """What the status line says, as the parts it joins."""
 
-    def show(self, conversation: Conversation | None, *, streaming: bool = False,
-             note: str = "") -> None:
+    parts: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, conversation: Conversation | None, *, streaming: bool = False,
+           note: str = "") -> Status:
         parts: list[str] = []
         if conversation is not None:
             if conversation.model == DEMO_MODEL:
@@ -37,4 +47,18 @@ class StatusLine(Static):
                 parts.append("ended, read-only")
         if note:
             parts.append(note)
-        self.update(Text("  │  ".join(parts)))
+        return cls(tuple(parts))
+
+    @property
+    def text(self) -> str:
+        return "  │  ".join(self.parts)
+
+
+class StatusLine(Static):
+    status: reactive[Status] = reactive(Status, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
+
+    def watch_status(self, status: Status) -> None:
+        self.update(Text(status.text))

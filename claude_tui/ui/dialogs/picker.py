@@ -30,8 +30,8 @@ from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.dialog import DialogScreen
-from claude_tui.ui.dialogs.timestamps import Clock, describe_time, utc_now
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
+from claude_tui.ui.timestamps import Clock, describe_time, utc_now
 
 # The input binds delete and ctrl+d (delete right), ctrl+x (cut), ctrl+k, ctrl+u, ctrl+w ...;
 # ctrl+delete is free there and arrives as a named key in xterm-like terminals and tmux.

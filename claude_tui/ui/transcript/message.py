@@ -276,12 +276,13 @@ def message_widgets(message: Message, index: int, following: Message | None,
             notice = notice.removesuffix("; ctrl+r retries")
         widgets.append(Notice(notice, "dim"))
     if message.stop_reason == "max_tokens":
-        widgets.append(Notice("✂ cut short: the reply reached the token limit", "dim"))
+        widgets.append(Notice(CUT_SHORT_NOTICE, "dim"))
     if message.stop_reason == "refusal":
         widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
     return widgets
 
 
+CUT_SHORT_NOTICE = "✂ cut short: the reply reached the token limit"
 # How a partial reply ended (``extra["interruption"]``, set by the engine); older files have
 # no such key and keep the general words.
 INTERRUPTION_NOTICES = {
