@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from claude_tui.config import DEMO_MODEL
-from claude_tui.data_lock import DataFolderLock
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.data_lock import DataFolderLock
+from claude_tui.storage.store import ConversationStore, TabState
 from tests.cli_support import (
     HOSTILE,
     assert_inert,

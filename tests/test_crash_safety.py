@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from claude_tui.conversation import new_conversation_id
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -27,7 +27,7 @@ WRITER = r"""
 import sys
 from pathlib import Path
 from claude_tui.conversation import Conversation, Message
-from claude_tui.store import ConversationStore, UnknownConversationError
+from claude_tui.storage.store import ConversationStore, UnknownConversationError
 
 data_dir, conv_id, round_no = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 store = ConversationStore(data_dir)

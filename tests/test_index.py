@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from claude_tui.conversation import Conversation, EndRecord, Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 
 def user(text: str) -> Message:

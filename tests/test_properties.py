@@ -30,7 +30,7 @@ from claude_tui.conversation import (
     new_conversation_id,
 )
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 MODEL = "claude-opus-5-5"
 

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import atomic as atomic_module
-from claude_tui.atomic import atomic_write
 from claude_tui.conversation import (
     SCHEMA_VERSION,
     Conversation,
@@ -19,7 +17,10 @@ from claude_tui.conversation import (
     Message,
     new_conversation_id,
 )
-from claude_tui.store import (
+from claude_tui.storage import atomic as atomic_module
+from claude_tui.storage.atomic import atomic_write
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.store import (
     ConversationEndedError,
     ConversationReadOnlyError,
     ConversationStore,
@@ -29,7 +30,6 @@ from claude_tui.store import (
     TabState,
     UnknownConversationError,
 )
-from claude_tui.store_scan import IndexRefresh
 from tests.test_conversation import full_conversation
 
 

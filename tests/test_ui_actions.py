@@ -10,7 +10,7 @@ import pytest
 from claude_tui.cli import build_parser, resolve
 from claude_tui.config import default_config_path
 from claude_tui.conversation import EndRecord, Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.help import HelpScreen

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import store as store_module
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage import store as store_module
+from claude_tui.storage.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.tabs.locked import LockedNotice
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -98,7 +98,7 @@ async def test_a_full_disk_gives_a_notice_and_the_app_goes_on(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: active(app).composer is not None)
         monkeypatch.setattr(store_module, "atomic_write", full_disk)
-        monkeypatch.setattr("claude_tui.session.atomic_write", full_disk)
+        monkeypatch.setattr("claude_tui.storage.session.atomic_write", full_disk)
         await pilot.press("ctrl+n")
         await until(pilot, lambda: any("disk is full" in n.message
                                        for n in app._notifications))

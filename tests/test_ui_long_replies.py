@@ -8,7 +8,7 @@ import threading
 import pytest
 from textual.widgets import Markdown
 
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.transcript.blocks import (
     BLOCK_CHARS,

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.store import ConversationStore, TabState
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.problems import ProblemsScreen
 from tests.ui_helpers import (  # no_animations is an autouse fixture

@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import EndRecord, Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.store import ConversationStore, TabState
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, END_DIALOG_GRACE, ClaudeTUI, run_app
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen

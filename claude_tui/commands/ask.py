@@ -37,10 +37,10 @@ from claude_tui.commands.common import (
 )
 from claude_tui.config import DEMO_MODEL, ConfigError, assistant_name
 from claude_tui.conversation import Conversation
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
 from claude_tui.providers.base import Provider
 from claude_tui.providers.demo import DemoProvider
-from claude_tui.store import ConversationStore, StoreError
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
+from claude_tui.storage.store import ConversationStore, StoreError
 
 
 def run(args: argparse.Namespace) -> int:

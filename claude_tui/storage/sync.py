@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id, now_iso
-from claude_tui.index import FileSignature
+from claude_tui.storage.index import FileSignature
 
 Relation = Literal["same", "ours_ahead", "theirs_ahead", "diverged"]
 ChangeKind = Literal["newer_on_disk", "ended_elsewhere", "conflict_copy"]

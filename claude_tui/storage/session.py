@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claude_tui.atomic import atomic_write, json_bytes
 from claude_tui.conversation import is_valid_id
+from claude_tui.storage.atomic import atomic_write, json_bytes
 
 
 @dataclass

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claude_tui.atomic import TEMP_SUFFIX
 from claude_tui.conversation import is_valid_id
-from claude_tui.index import FileSignature
-from claude_tui.reading import StoreError
-from claude_tui.sync import SYNC_CONFLICT, conflict_copy
+from claude_tui.storage.atomic import TEMP_SUFFIX
+from claude_tui.storage.index import FileSignature
+from claude_tui.storage.reading import StoreError
+from claude_tui.storage.sync import SYNC_CONFLICT, conflict_copy
 
 if TYPE_CHECKING:
-    from claude_tui.store import ConversationStore
+    from claude_tui.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)
 

@@ -28,11 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claude_tui.atomic import atomic_write, fsync_dir, private_dir
 from claude_tui.conversation import Conversation, Message, is_valid_id, new_conversation_id
-from claude_tui.file_format import MessageEncoder, Snapshot, file_pieces
-from claude_tui.index import ConversationIndex, ConversationSummary, FileSignature, SearchHit
-from claude_tui.reading import (
+from claude_tui.storage.atomic import atomic_write, fsync_dir, private_dir
+from claude_tui.storage.file_format import MessageEncoder, Snapshot, file_pieces
+from claude_tui.storage.index import (
+    ConversationIndex,
+    ConversationSummary,
+    FileSignature,
+    SearchHit,
+)
+from claude_tui.storage.reading import (
     ConversationReadOnlyError,
     DamagedConversationError,
     DamagedFile,
@@ -44,10 +49,10 @@ from claude_tui.reading import (
     parse_file,
     storage_error,
 )
-from claude_tui.session import TabState, load_tabs, tabs_bytes, write_tabs
-from claude_tui.store_scan import IndexRefresh
-from claude_tui.sync import DiskChange, conflict_copy, relation
-from claude_tui.writer import Writer
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.session import TabState, load_tabs, tabs_bytes, write_tabs
+from claude_tui.storage.sync import DiskChange, conflict_copy, relation
+from claude_tui.storage.writer import Writer
 
 __all__ = [
     "ConversationEndedError", "ConversationReadOnlyError", "ConversationStore",
@@ -97,7 +102,7 @@ class ConversationStore:
 
     def __init__(self, data_dir: Path, *, cache_dir: Path | None = None) -> None:
         from claude_tui.config import default_cache_dir
-        from claude_tui.index import index_path
+        from claude_tui.storage.index import index_path
 
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "conversations"
