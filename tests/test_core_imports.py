@@ -14,9 +14,9 @@ import sys
 CORE = [
     "conversation", "config", "cli", "text", "events", "protocol", "request", "chat",
     "providers.base", "providers.demo", "providers.demo_replies", "providers.anthropic",
-    "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.index",
-    "storage.reading", "storage.refresh", "storage.session", "storage.store", "storage.sync",
-    "storage.writer",
+    "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.guards",
+    "storage.index", "storage.quarantine", "storage.reading", "storage.refresh",
+    "storage.session", "storage.store", "storage.sync", "storage.writer",
 ]
 
 

@@ -104,7 +104,8 @@ def test_any_conversation_survives_save_and_load_unchanged(conversation: Convers
         finally:
             _close(again)
         assert loaded.to_dict() == conversation.to_dict()
-        assert store.damaged == [] and again.problems == []
+        assert store.problems == [] and again.problems == []
+        assert not (Path(folder) / "conversations" / "damaged").exists()
 
 
 # --- the engine under any sequence of actions -------------------------------------------------

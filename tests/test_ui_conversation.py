@@ -268,9 +268,9 @@ def _ended_conversation(data_dir, by: str = "assistant") -> Conversation:
 
     conversation.ended = EndRecord(by=by, at="2026-01-01T10:00:00Z", reason="persistent_abuse")
     store.save(conversation)
-    from claude_tui.storage.store import TabState
+    from claude_tui.storage.session import TabState
 
-    store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
+    store.session.save(TabState(open=[conversation.id], active=conversation.id))
     return conversation
 
 

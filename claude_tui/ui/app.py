@@ -99,7 +99,7 @@ class ClaudeTUI(ConversationActions, App[None]):
         self._panes: dict[str, ConversationPane] = {}
         # While restoring, tab switches are the app's own: tabs.json is written once at the end.
         self._restoring = False
-        self._damaged_reported = 0  # how many of store.damaged the user has been told about
+        self._damaged_reported = 0  # how many of store.problems the user has been told about
         self._draft_timer: Timer | None = None
         # Conversation id -> the text batch posted to its tab and not yet taken.
         self._text_batches: dict[str, list[str]] = {}
@@ -159,12 +159,12 @@ class ClaudeTUI(ConversationActions, App[None]):
 
     async def _restore_tabs(self) -> None:
         self._restoring = True
-        state = self.store.load_tabs()
+        state = self.store.session.load()
         for conversation_id in state.open:
             try:
                 conversation = self.store.load(conversation_id)
             except StoreError:
-                continue  # a damaged file is reported from store.damaged
+                continue  # reported in store.problems (a damaged file moved aside)
             await self._add_pane(conversation, state.drafts.get(conversation_id, ""))
         self._restoring = False
         if not self.tabs.order:
@@ -267,7 +267,7 @@ class ClaudeTUI(ConversationActions, App[None]):
             if draft:
                 state.drafts[conversation_id] = draft
         try:
-            future = self.store.save_tabs_soon(state)
+            future = self.store.session.save_soon(state)
         except StoreError as exc:
             self.report_store_error("The open tabs could not be saved", exc)
             return

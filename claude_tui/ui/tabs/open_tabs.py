@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claude_tui.storage.store import TabState
+from claude_tui.storage.session import TabState
 
 
 class OpenTabs:
