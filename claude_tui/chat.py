@@ -57,7 +57,7 @@ from claude_tui.providers.base import (
     TextChunk,
 )
 from claude_tui.request import build_request
-from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
+from claude_tui.storage.store import ConversationEndedError, ConversationStore, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from claude_tui.config import (
     default_data_dir,
     load_settings,
 )
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
 
 
 @dataclass

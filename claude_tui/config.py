@@ -258,7 +258,7 @@ def save_setting(settings: Settings, key: str, value: Any) -> None:
     """
     import tomli_w
 
-    from claude_tui.atomic import atomic_write
+    from claude_tui.storage.atomic import atomic_write
 
     # Write through a symlink (a config kept with dotfiles) rather than replacing it.
     target = settings.path.resolve() if settings.path.is_symlink() else settings.path

@@ -12,7 +12,7 @@ from claude_tui.chat import ChatEngine
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent, TextDelta
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from tests.fake_api import FakeAPI
 
 MODEL = "claude-opus-5-5"  # matches the default end_conversation pattern

@@ -18,7 +18,7 @@ from claude_tui.events import (
     UsageUpdated,
 )
 from claude_tui.protocol import SYSTEM_SECTION
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from tests.chat_support import MODEL, OTHER_MODEL, Confirm, Events, make_engine, on_disk
 from tests.fake_api import error, reply, text, tool_use
 

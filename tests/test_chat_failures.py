@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from claude_tui import store as store_module
 from claude_tui.events import TurnFailed, TurnFinished
 from claude_tui.providers.anthropic import BROKE_OFF
+from claude_tui.storage import store as store_module
 from tests.chat_support import MODEL, Confirm, Events, FirstText, make_engine, on_disk
 from tests.fake_api import closed_port_url, error, reply, stream_error, text, tool_use
 

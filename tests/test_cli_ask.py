@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from claude_tui.config import DEMO_MODEL
-from claude_tui.data_lock import DataFolderLock
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.data_lock import DataFolderLock
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from tests.cli_support import (
     HOSTILE,
     assert_inert,
@@ -254,7 +255,7 @@ def test_ask_works_beside_a_running_app_but_not_on_its_open_tabs(
         fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
     open_tab = store_conversation(data_dir, "open in the app")
     closed = store_conversation(data_dir, "not open")
-    ConversationStore(data_dir).save_tabs(TabState(open=[open_tab.id], active=open_tab.id))
+    ConversationStore(data_dir).session.save(TabState(open=[open_tab.id], active=open_tab.id))
     fake_api.add(reply(text("A new one, beside the app.")), reply(text("Went on.")))
     lock = DataFolderLock(data_dir)  # what the running app holds
     lock.acquire()

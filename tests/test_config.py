@@ -20,7 +20,7 @@ from claude_tui.config import (
     load_settings,
     save_setting,
 )
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 FULL = """\
 model = "claude-sonnet-5-5"

@@ -12,11 +12,11 @@ import subprocess
 import sys
 
 CORE = [
-    "atomic", "conversation", "store", "config", "cli", "data_lock", "text", "events",
-    "protocol",
-    "request", "chat", "providers.base", "providers.demo", "providers.demo_replies",
-    "providers.anthropic", "writer", "file_format", "index", "reading", "session", "sync",
-    "store_scan",
+    "conversation", "config", "cli", "text", "events", "protocol", "request", "chat",
+    "providers.base", "providers.demo", "providers.demo_replies", "providers.anthropic",
+    "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.guards",
+    "storage.index", "storage.quarantine", "storage.reading", "storage.refresh",
+    "storage.session", "storage.store", "storage.sync", "storage.writer",
 ]
 
 

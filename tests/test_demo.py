@@ -155,7 +155,7 @@ async def test_the_python_example_really_lists_conversations(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from claude_tui.conversation import Message
-    from claude_tui.store import ConversationStore
+    from claude_tui.storage.store import ConversationStore
 
     store = ConversationStore(data_dir)
     conversation = store.create(DEMO_MODEL, title="Trip plans")

@@ -11,7 +11,7 @@ from claude_tui.chat import ChatEngine
 from claude_tui.config import DEMO_MODEL, Settings
 from claude_tui.conversation import Conversation
 from claude_tui.providers.demo import WARNING_BEHAVIOR, DemoProvider
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 
 class Session:

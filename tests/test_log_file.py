@@ -18,7 +18,7 @@ from claude_tui.chat import ChatEngine
 from claude_tui.config import Settings
 from claude_tui.events import TextDelta, TurnFailed
 from claude_tui.providers.base import ModelRequest, StreamItem, TextChunk
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from tests.chat_support import MODEL, Confirm, Events
 
 KEY = "sk-ant-api03-SECRETSECRETSECRET-abcdef"

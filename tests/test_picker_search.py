@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from claude_tui.conversation import EndRecord
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs import picker as picker_module
 from claude_tui.ui.dialogs.picker import MATCH_STYLE, ConversationPicker

@@ -30,7 +30,7 @@ from claude_tui.conversation import (
     new_conversation_id,
 )
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 MODEL = "claude-opus-5-5"
 
@@ -104,7 +104,8 @@ def test_any_conversation_survives_save_and_load_unchanged(conversation: Convers
         finally:
             _close(again)
         assert loaded.to_dict() == conversation.to_dict()
-        assert store.damaged == [] and again.problems == []
+        assert store.problems == [] and again.problems == []
+        assert not (Path(folder) / "conversations" / "damaged").exists()
 
 
 # --- the engine under any sequence of actions -------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from claude_tui.conversation import Conversation, IssuedWarning, Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.dialogs.message_chooser import MessageChooser
@@ -268,9 +268,9 @@ def _ended_conversation(data_dir, by: str = "assistant") -> Conversation:
 
     conversation.ended = EndRecord(by=by, at="2026-01-01T10:00:00Z", reason="persistent_abuse")
     store.save(conversation)
-    from claude_tui.store import TabState
+    from claude_tui.storage.session import TabState
 
-    store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
+    store.session.save(TabState(open=[conversation.id], active=conversation.id))
     return conversation
 
 

@@ -11,7 +11,8 @@ from textual.widgets import Markdown
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import EndRecord, Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, END_DIALOG_GRACE, ClaudeTUI, run_app
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
@@ -177,7 +178,7 @@ def _ended_and_open(data_dir) -> tuple[str, str]:
     store.save(ended)
     still_open = store.create(DEMO_MODEL, title="an open talk")
     store.append(still_open, Message(role="user", content=[{"type": "text", "text": "hi"}]))
-    store.save_tabs(TabState(open=[ended.id, still_open.id], active=ended.id))
+    store.session.save(TabState(open=[ended.id, still_open.id], active=ended.id))
     return ended.id, still_open.id
 
 
@@ -217,13 +218,13 @@ async def test_a_draft_is_saved_once_typing_pauses_not_per_keystroke(
 ) -> None:
     app = ClaudeTUI(demo_options())
     writes: list[dict[str, str]] = []
-    save_tabs = app.store.save_tabs_soon
+    save_tabs = app.store.session.save_soon
 
     def counted(state: TabState) -> Future[None]:
         writes.append(dict(state.drafts))
         return save_tabs(state)
 
-    monkeypatch.setattr(app.store, "save_tabs_soon", counted)
+    monkeypatch.setattr(app.store.session, "save_soon", counted)
     app.draft_save_delay = 60.0  # typing has not paused yet
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.active_pane is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input
 
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.dialogs.rename import RenameScreen

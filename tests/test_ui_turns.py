@@ -7,7 +7,7 @@ import threading
 import pytest
 from textual.widgets import Input
 
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.picker import ConversationPicker
 from tests.fake_api import FakeAPI, reply, text

@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 from claude_tui.cli import StartOptions
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, Settings, default_config_path
 from claude_tui.config import default_data_dir as _default_data_dir
+from claude_tui.storage.writer import flush_all
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.tabs.pane import ConversationPane
-from claude_tui.writer import flush_all
 from tests.fake_api import API_KEY, FakeAPI
 
 SIZE = (100, 30)

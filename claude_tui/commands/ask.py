@@ -37,10 +37,10 @@ from claude_tui.commands.common import (
 )
 from claude_tui.config import DEMO_MODEL, ConfigError, assistant_name
 from claude_tui.conversation import Conversation
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
 from claude_tui.providers.base import Provider
 from claude_tui.providers.demo import DemoProvider
-from claude_tui.store import ConversationStore, StoreError
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
+from claude_tui.storage.store import ConversationStore, StoreError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,13 +109,14 @@ def _target(args: argparse.Namespace, store: ConversationStore,
     if args.continue_id is None and not args.latest:
         return store.create(options.model)
     if args.latest:
+        store.refresh()  # the index in step with the files first
         summaries = store.list()
         if not summaries:
             raise CommandError("no conversation to continue yet: leave out -c to start one")
         conversation_id = summaries[0].id
     else:
         conversation_id = find_id(conversations_folder(options.data_dir), args.continue_id)
-    if app_running and conversation_id in store.load_tabs().open:
+    if app_running and conversation_id in store.session.load().open:
         raise CommandError(
             f"conversation {conversation_id} is open in the running claude-tui: continue it "
             "there, or close its tab (ctrl+w) first")

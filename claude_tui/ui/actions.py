@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from claude_tui.store import FileProblem, StoreError
+from claude_tui.storage.store import FileProblem, StoreError
 from claude_tui.text import inert
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.help import HelpScreen

@@ -26,7 +26,7 @@ from claude_tui.cli import StartOptions
 from claude_tui.config import ConfigError, save_setting
 from claude_tui.conversation import Conversation
 from claude_tui.providers.demo import DemoProvider
-from claude_tui.store import ConversationStore, StoreError
+from claude_tui.storage.store import ConversationStore, StoreError
 from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.bindings import APP_KEYS, app_bindings

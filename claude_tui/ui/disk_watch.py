@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from claude_tui.sync import DiskChange
+from claude_tui.storage.sync import DiskChange
 
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent
 
 from claude_tui.conversation import Conversation
-from claude_tui.session import TabState
+from claude_tui.storage.session import TabState
 from claude_tui.ui.tabs.pane import ConversationPane, conversation_id_of, pane_id
 
 
