@@ -25,7 +25,10 @@ import platformdirs
 APP_NAME = "claude-tui"
 DEFAULT_MODEL = "claude-opus-5-5"
 DEMO_MODEL = "claude-tui-demo"
+DEFAULT_MAX_TOKENS = 8192
+DEFAULT_END_MODELS = ("claude-opus-*",)
 
+# An example, shown by the demo model and in the README; tests check it against the schema.
 EXAMPLE_CONFIG = """\
 # claude-tui settings. Every key is optional.
 model = "claude-opus-5-5"        # default model for new conversations
@@ -101,8 +104,8 @@ class EndConversationSettings:
 
     enabled: bool = setting(True, "offer the warning and end tools to the model")
     models: list[str] = setting(
-        ["claude-opus-*"], "shell-style patterns of the models that get them (the demo model "
-        "always does unless disabled)")
+        list(DEFAULT_END_MODELS), "shell-style patterns of the models that get them (the demo "
+        "model always does unless disabled)")
     min_warnings: int = setting(
         1, "warnings needed before an end for persistent abuse is honoured", at_least=0)
 
@@ -114,7 +117,7 @@ class Settings:
     path: Path = field(default_factory=default_config_path)
     model: str = setting(DEFAULT_MODEL, "model for new conversations (`--model` overrides)",
                          not_blank="a model name")
-    max_tokens: int = setting(8192, "the longest reply, in tokens", at_least=1)
+    max_tokens: int = setting(DEFAULT_MAX_TOKENS, "the longest reply, in tokens", at_least=1)
     max_retries: int = setting(
         2, "retries for rate limits, overload, server errors and lost connections, before a "
         "reply begins; the tab counts down each wait (\"rate limited, retrying in 27 s; "

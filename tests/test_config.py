@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from claude_tui.config import (
+    DEFAULT_MAX_TOKENS,
     DEFAULT_MODEL,
     EXAMPLE_CONFIG,
     ConfigError,
@@ -56,7 +57,7 @@ def test_defaults_when_there_is_no_file() -> None:
     assert settings.path == default_config_path()
     assert not settings.path.exists()
     assert settings.model == DEFAULT_MODEL
-    assert settings.max_tokens == 8192
+    assert settings.max_tokens == DEFAULT_MAX_TOKENS
     assert settings.system_prompt == "" and settings.theme is None and settings.api_key is None
     assert settings.end_conversation.enabled is True
     assert settings.end_conversation.models == ["claude-opus-*"]
