@@ -5,6 +5,7 @@ an export or a command's output."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import stat
 import subprocess
@@ -62,6 +63,10 @@ def test_conversations_the_index_exports_and_output_hold_no_key(
     monkeypatch.setenv("ANTHROPIC_API_KEY", ENV_KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # nothing piped in
+    # ask quiets the app's logger for its process: give it back as it was to the next test.
+    logger = logging.getLogger("claude_tui")
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
     fake_api.add(reply(text("Zebras have stripes.")))
     # A gateway that quotes the key back in its error: the engine has it in hand as it ends
     # the turn and saves the conversation.
