@@ -21,7 +21,7 @@ def when(at: str) -> str:
 
 
 def locked_text(ended: EndRecord | None, assistant: str = "Claude") -> str:
-    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
     who = "You" if ended is not None and ended.by == "user" else sentence_start(assistant)
     at = when(ended.at) if ended is not None else "an unknown time"
     return (
