@@ -50,14 +50,6 @@ min_warnings = 1                 # warnings needed before a persistent_abuse end
 """
 
 
-def assistant_name(model: str) -> str:
-    """Who replies, as the interface names it mid-sentence: the offline demo model is not Claude.
-
-    Capitalise the first letter where it starts a sentence ("The demo model ended ...").
-    """
-    return "the demo model" if model == DEMO_MODEL else "Claude"
-
-
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 

@@ -11,8 +11,10 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from claude_tui.config import DEMO_MODEL, Settings
+from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, RefusedEnd, now_iso
+from claude_tui.providers.base import END_CONVERSATION_TOOLS
+from claude_tui.providers.choice import provider_info
 
 ISSUE_WARNING = "issue_warning"
 END_CONVERSATION = "end_conversation"
@@ -121,7 +123,7 @@ def tools_enabled(model: str, settings: Settings) -> bool:
     end = settings.end_conversation
     if not end.enabled:
         return False
-    if model == DEMO_MODEL:
+    if END_CONVERSATION_TOOLS in provider_info(model).supports:
         return True
     return any(fnmatch.fnmatchcase(model, pattern) for pattern in end.models)
 

@@ -142,7 +142,7 @@ async def test_user_message_is_on_disk_before_the_request_fails(fake_api, data_d
 
 async def test_no_api_key_fails_the_turn_with_a_clear_message(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
-    engine.claude = None
+    engine.providers.claude = None
     conversation = engine.new_conversation(MODEL)
     events = Events()
     await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())

@@ -99,6 +99,18 @@ def test_continue_by_prefix_and_the_latest(fake_api: FakeAPI, config: Path,
     assert len(fake_api.requests[2]["messages"]) == 5
 
 
+def test_with_demo_a_claude_conversation_continues_with_claude(
+        fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
+    """--demo picks the model of new conversations; one on Claude keeps talking to Claude."""
+    fake_api.add(reply(text("first")), reply(text("second")))
+    conversation_id = id_from(ask(fake_api, config, "one").stderr)
+    env = {"ANTHROPIC_API_KEY": "test", "ANTHROPIC_BASE_URL": fake_api.base_url}
+    again = run_cli("--demo", "--config", str(config), "ask", "--continue", conversation_id,
+                    "two", env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "second\n" and len(fake_api.requests) == 2
+
+
 def test_continuing_an_ended_conversation_is_refused_before_any_request(
         fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
     ended = store_conversation(data_dir, "you are useless", title="Rude", ended=True)

@@ -30,6 +30,7 @@ from claude_tui.conversation import (
     new_conversation_id,
 )
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
+from claude_tui.providers.choice import Providers
 from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 MODEL = "claude-opus-5-5"
@@ -193,7 +194,8 @@ async def _run_actions(actions: list[tuple[Any, ...]], min_warnings: int) -> Non
         settings = Settings(path=data_dir / "config.toml")
         settings.end_conversation.min_warnings = min_warnings
         model = ScriptedModel()
-        engine = ChatEngine(ConversationStore(data_dir), settings, claude=model, demo=model)
+        engine = ChatEngine(ConversationStore(data_dir), settings,
+                            Providers(claude=model, demo=model))
         engine.max_round_trips = 4
         conversations = [engine.new_conversation(MODEL)]
         try:

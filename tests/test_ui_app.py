@@ -66,12 +66,12 @@ def test_starting_the_app_with_a_key_does_not_import_the_sdk_before_it_shows() -
     """The SDK costs over a second to import: it loads in a thread after the first paint."""
     code = (
         "import sys\n"
-        "from claude_tui.cli import StartOptions\n"
+        "from claude_tui.startup import start_options\n"
         "from claude_tui.config import Settings\n"
         "from claude_tui.ui.app import ClaudeTUI\n"
         "import tempfile, pathlib\n"
         "d = pathlib.Path(tempfile.mkdtemp())\n"
-        "o = StartOptions(Settings(path=d / 'c.toml'), d, 'claude-opus-5-5', 'k', False, None)\n"
+        "o = start_options(Settings(path=d / 'c.toml'), d, api_key='k')\n"
         "app = ClaudeTUI(o)\n"
         "print('anthropic' in sys.modules)\n"
     )

@@ -11,7 +11,6 @@ import sys
 from typing import Any
 
 from claude_tui.commands.common import EXIT_ENDED, EXIT_FAILURE, EXIT_OK, say
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.events import (
     ChatEvent,
@@ -27,7 +26,8 @@ from claude_tui.events import (
     UsageUpdated,
     WarningIssued,
 )
-from claude_tui.providers.anthropic import RETRY_HINT
+from claude_tui.providers.base import RETRY_HINT
+from claude_tui.providers.choice import assistant_name
 from claude_tui.text import inert, one_line
 
 

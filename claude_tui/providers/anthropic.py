@@ -19,6 +19,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from claude_tui.providers.base import (
+    BROKE_OFF,
+    RETRY_HINT,
     ModelRequest,
     ProviderError,
     ReplyDone,
@@ -26,14 +28,12 @@ from claude_tui.providers.base import (
     StreamItem,
     TextChunk,
 )
+from claude_tui.providers.choice import CLAUDE
 
 log = logging.getLogger(__name__)
 
-RETRY_HINT = "press ctrl+r to retry"
 TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
                  "keeps only the messages before it).")
-# Also the engine's words for a reply from any model that ended without message_stop.
-BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
 
 # The SDK waits up to 10 minutes for each read. A chat client should notice a dead connection
 # (a laptop that slept, a network that changed) much sooner. A reply streams its events as they
@@ -85,7 +85,9 @@ def usage_to_dict(usage: Any) -> dict[str, int]:
 
 
 class AnthropicProvider:
-    name = "anthropic"
+    """Claude, every model but the demo's (``choice.provider_info``)."""
+
+    info = CLAUDE
 
     def __init__(
         self,

@@ -6,6 +6,31 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+RETRY_HINT = "press ctrl+r to retry"
+# The engine's words for a reply from any model that ended without saying it was complete.
+BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
+
+# In ``ProviderInfo.supports``: the provider's models are built for the end-conversation tools,
+# so they get them whenever the feature is on, whatever ``[end_conversation] models`` says.
+END_CONVERSATION_TOOLS = "end_conversation_tools"
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What a provider is, so that nobody has to ask "is this the demo model?"."""
+
+    name: str  # "anthropic", "demo"
+    # Who replies, as the interface names it mid-sentence: "Claude", "the demo model".
+    assistant_name: str
+    # The name over its replies: "Claude", "Demo model".
+    heading: str
+    # Needs no key and no network.
+    offline: bool
+    # Features its models have whatever the settings say (``END_CONVERSATION_TOOLS``).
+    supports: frozenset[str] = frozenset()
+    # How the status line names its models; empty: the model id, which says which one it is.
+    model_label: str = ""
+
 
 @dataclass
 class ModelRequest:
@@ -74,7 +99,7 @@ class ProviderError(Exception):
 
 
 class Provider(Protocol):
-    name: str
+    info: ProviderInfo
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
         """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last; a ``RetryWait``

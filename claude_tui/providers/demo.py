@@ -29,7 +29,8 @@ Rules, first match wins:
    and "help" included, get an overview of what to try.
 
 A tool is used only when the request offers it; otherwise the reply says in words what it would
-have done. Replies stream a few characters to a word at a time at ``chars_per_second``.
+have done. Replies stream a few characters to a word at a time at ``chars_per_second`` (the
+``demo_chars_per_second`` setting).
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claude_tui.config import DEFAULT_MODEL, EXAMPLE_CONFIG, default_config_path, default_data_dir
+from claude_tui.config import DEFAULT_MODEL, EXAMPLE_CONFIG
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
+from claude_tui.providers.choice import DEMO
 from claude_tui.providers.demo_replies import (
     _FIXED_REPLIES,
     AFTER_OTHER_TOOL,
@@ -68,7 +70,6 @@ from claude_tui.providers.demo_replies import (
     _overview,
 )
 
-DEFAULT_CHARS_PER_SECOND = 240.0
 # At or above this pace (or at 0) the reply is not slowed down at all: what tests use.
 NO_DELAY_AT = 100_000.0
 
@@ -153,7 +154,9 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     content = message.get("content")
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
-    return [b for b in content or [] if isinstance(b, dict)]
+    if not isinstance(content, list):
+        return []
+    return [b for b in content if isinstance(b, dict)]
 
 
 def _typed_text(message: dict[str, Any]) -> str | None:
@@ -203,30 +206,32 @@ class _History:
 
 
 class DemoProvider:
-    """The offline demo model (``DEMO_MODEL``); see the module docstring for its rules."""
+    """The offline demo model (``DEMO_MODEL``); see the module docstring for its rules.
 
-    name = "demo"
+    Its rules read every field of the request through type checks, so any history a
+    conversation file can hold gets a reply and nothing is caught: a bug in a rule raises, and
+    the engine reports the turn as failed and logs it.
+    """
+
+    info = DEMO
 
     def __init__(
         self,
-        chars_per_second: float = DEFAULT_CHARS_PER_SECOND,
+        chars_per_second: float,
         *,
-        data_dir: Path | None = None,
-        config_path: Path | None = None,
+        data_dir: Path,
+        config_path: Path,
     ) -> None:
         self.chars_per_second = chars_per_second
         # Where this run keeps its files, so the answer about files names the real folders.
-        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.config_path = Path(config_path) if config_path else default_config_path()
+        self.data_dir = data_dir
+        self.config_path = config_path
 
     async def aclose(self) -> None:
         return None
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
-        try:
-            reply = self._decide(request)
-        except Exception:  # a strange history must never break the demo
-            reply = _Reply(_overview())
+        reply = self._decide(request)
         delay = self._delay_per_char()
         text = reply.text
         for chunk in _chunks(text):

@@ -22,10 +22,9 @@ from textual.widgets import Footer, TextArea
 from textual.worker import Worker
 
 from claude_tui.chat import ChatEngine
-from claude_tui.cli import StartOptions
 from claude_tui.config import ConfigError, save_setting
 from claude_tui.conversation import Conversation
-from claude_tui.providers.demo import DemoProvider
+from claude_tui.startup import StartOptions
 from claude_tui.storage.store import ConversationStore, StoreError
 from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
@@ -78,24 +77,13 @@ class ClaudeTUI(App[None]):
         self.options = options
         self.settings = options.settings
         self.store = ConversationStore(options.data_dir)
-        self.demo = DemoProvider(
-            self.settings.demo_chars_per_second,
-            data_dir=options.data_dir,
-            config_path=self.settings.path,
-        )
-        self.claude: AnthropicProvider | None = None
+        # Chosen at start-up; the SDK inside the Claude one is imported by warm_up() after the
+        # first paint.
+        self.demo = options.providers.demo
+        self.claude: AnthropicProvider | None = options.providers.claude
         # Set once the SDK warm-up thread reports back (False if it failed).
         self.sdk_ready: bool | None = None
-        if options.api_key:
-            # The module is light; the SDK inside it is imported by warm_up() after first paint.
-            from claude_tui.providers.anthropic import AnthropicProvider
-
-            self.claude = AnthropicProvider(
-                api_key=options.api_key, max_retries=self.settings.max_retries,
-                max_retry_wait=self.settings.max_retry_wait,
-                first_byte_timeout=self.settings.first_byte_timeout,
-            )
-        self.engine = ChatEngine(self.store, self.settings, claude=self.claude, demo=self.demo)
+        self.engine = ChatEngine(self.store, self.settings, options.providers)
         self.turns = Turns(self, self.engine)
         self.actions = ConversationActions(self)
         self.shutdown = Shutdown(self)

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import Conversation
+from claude_tui.providers.choice import provider_info
 from claude_tui.text import one_line
 
 
@@ -36,10 +36,8 @@ class Status:
            note: str = "") -> Status:
         parts: list[str] = []
         if conversation is not None:
-            if conversation.model == DEMO_MODEL:
-                parts.append("offline demo model")
-            else:
-                parts.append(one_line(conversation.model, 40))
+            label = provider_info(conversation.model).model_label
+            parts.append(label or one_line(conversation.model, 40))
             parts.append(usage_text(conversation.usage_totals()))
             if streaming:
                 parts.append("replying… (escape stops)")

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from textual.worker import Worker, WorkerState
 
 from claude_tui.chat import ChatEngine
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
+from claude_tui.providers.choice import assistant_name
 from claude_tui.storage.store import StoreError
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.tabs.pane import ConversationPane

@@ -44,7 +44,7 @@ class Composer(TextArea):
 
     def __init__(self, text: str = "", *, assistant: str = "Claude",
                  id: str | None = None) -> None:
-        """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+        """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
         super().__init__(
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
             placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",

@@ -11,7 +11,7 @@ from claude_tui.ui.transcript.message import sentence_start
 
 
 def locked_text(ended: EndRecord | None, assistant: str = "Claude") -> str:
-    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
     who = "You" if ended is not None and ended.by == "user" else sentence_start(assistant)
     at = local_time(ended.at) if ended is not None else "an unknown time"
     return (

@@ -13,8 +13,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from claude_tui import events
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
+from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.messages import EngineEvent, TextArrived

@@ -19,8 +19,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabPane
 
-from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
+from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
 from claude_tui.ui.transcript.blocks import (
     PART_CHARS,
@@ -69,7 +69,7 @@ def _parts_of(message: Message) -> list[Widget]:
 
 def reply_heading(model: str | None) -> str:
     """The name over a reply: it says which model wrote it, and never calls the demo Claude."""
-    return "Demo model" if model == DEMO_MODEL else "Claude"
+    return provider_info(model).heading
 
 
 def sentence_start(name: str) -> str:
@@ -310,7 +310,7 @@ def refusal_text(explanation: str) -> str:
 
 
 def declined_text(assistant: str = "Claude") -> str:
-    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
     who = sentence_start(assistant)
     return f"{who} offered to end the conversation; you chose to keep it open."
 
