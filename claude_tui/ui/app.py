@@ -181,7 +181,7 @@ class ClaudeTUI(App[None]):
         return self.tabs.active_pane
 
     async def _restore_tabs(self) -> None:
-        state = self.store.load_tabs()
+        state = self.store.session.load()
         tabs = []
         for conversation_id in state.open:
             try:
@@ -253,7 +253,7 @@ class ClaudeTUI(App[None]):
             self._draft_timer.stop()  # written now: the pending write has nothing to add
             self._draft_timer = None
         try:
-            future = self.store.save_tabs_soon(self.tabs.state())
+            future = self.store.session.save_soon(self.tabs.state())
         except StoreError as exc:
             self.report_store_error("The open tabs could not be saved", exc)
             return
