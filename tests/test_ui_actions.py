@@ -105,7 +105,7 @@ async def test_a_conversation_deleted_from_the_picker_is_not_restored(data_dir) 
         drafts={first.id: "a kept draft", doomed.id: "a doomed draft"}))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active == doomed.id)
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active_id == doomed.id)
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"delete this", "ctrl+delete")
@@ -120,7 +120,7 @@ async def test_a_conversation_deleted_from_the_picker_is_not_restored(data_dir) 
     assert saved["drafts"] == {first.id: "a kept draft"}
     again = ClaudeTUI(demo_options())
     async with again.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: again.tabs.active is not None)
+        await until(pilot, lambda: again.tabs.active_id is not None)
         await pilot.pause()
         assert [p.conversation.id for p in panes(again)] == [first.id]
         assert active(again).composer.text == "a kept draft"
