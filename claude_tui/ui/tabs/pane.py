@@ -21,6 +21,7 @@ from claude_tui.ui.messages import EngineEvent, TextArrived
 from claude_tui.ui.tabs.banner import WarningBanner
 from claude_tui.ui.tabs.locked import LockedNotice, ReadOnlyNotice
 from claude_tui.ui.tabs.retry_countdown import RetryCountdown
+from claude_tui.ui.textual_private import keep_shown_tab
 from claude_tui.ui.transcript.message import (
     CUT_SHORT_NOTICE,
     declined_text,
@@ -75,13 +76,13 @@ class ConversationPane(TabPane):
         self._text_batch: list[str] | None = None
         self.countdown = RetryCountdown(id="retry")
 
-    def _on_descendant_focus(self, event: DescendantFocus) -> None:
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
         # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
         # (handlers run for each class in the MRO) unless told not to, and that one makes the
         # focused pane the shown tab. Focus does land in a hidden tab: when the composer that
         # had it is hidden by a switch before the new tab's composer takes it, Textual hands
         # it to a sibling, the hidden tab's transcript. That must not switch back to that tab.
-        event.prevent_default()
+        keep_shown_tab(event)
         if not self.display:  # hidden: not the shown tab
             self.app.call_later(self._focus_shown_tab)  # nor leave keys going to a hidden tab
 

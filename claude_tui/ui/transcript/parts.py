@@ -13,9 +13,9 @@ from rich.console import Group, RenderableType
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual, VisualType, visualize
-from textual.widget import _RenderCache  # private: MessagePart reuses its strips
 from textual.widgets import Static
 
+from claude_tui.ui.textual_private import show_rendered_lines, widget_visual
 from claude_tui.ui.transcript.blocks import BlockSplitter, render_segments
 
 
@@ -39,7 +39,7 @@ class MessagePart(Static):
     def render_strips(self, width: int) -> list[Strip]:
         strips = self._strips.get(width)
         if strips is None:
-            visual = self._shown if self._shown is not None else self._render()
+            visual = self._shown if self._shown is not None else widget_visual(self)
             strips = self._fit(Visual.to_strips(self, visual, width, None, self.visual_style),
                                width)
             self._strips[width] = strips
@@ -52,14 +52,13 @@ class MessagePart(Static):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.render_strips(width))
 
-    def _render_content(self) -> None:
+    def _render_content(self) -> None:  # Textual's private hook: see ui/textual_private.py
         width, height = self.size
         strips = self.render_strips(width)[:height]
         if len(strips) < height:
             blank = Strip.blank(width, self.visual_style.rich_style)
             strips = strips + [blank] * (height - len(strips))
-        self._render_cache = _RenderCache(self.size, strips)
-        self._dirty_regions.clear()
+        show_rendered_lines(self, strips)
 
     def notify_style_update(self) -> None:
         self._strips = {}  # a theme change restyles the text
