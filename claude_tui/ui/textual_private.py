@@ -106,7 +106,9 @@ def keep_shown_tab(event: DescendantFocus) -> None:
 # Why: MessagePart renders its lines once per width, to measure its height, and paints those
 # same lines (its ``_render_content`` hook, see OVERRIDDEN_HOOKS), where Textual would render
 # them again to paint. Without it: every message part is rendered twice, and again on each
-# resize of its container, which slows streaming into a long transcript.
+# resize of its container, which slows streaming into a long transcript. Not a patch that can
+# be skipped: without ``_RenderCache`` no message part can be painted, so a Textual lacking it
+# fails at start (and in the test), not quietly.
 
 
 def widget_visual(widget: Widget) -> Visual:
