@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import Future
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Markdown
 
 from claude_tui.config import DEMO_MODEL
@@ -150,18 +151,30 @@ async def test_a_file_found_damaged_by_the_picker_is_reported_once(data_dir) -> 
         assert len(reports()) == 1
 
 
-@pytest.mark.parametrize("code", [0, 3])
-def test_run_app_returns_the_apps_exit_code(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+@pytest.mark.parametrize(("ending", "code"), [("quit", 0), ("exit 3", 3), ("crash", 1)])
+def test_run_app_returns_the_apps_exit_code(
+    monkeypatch: pytest.MonkeyPatch, ending: str, code: int
+) -> None:
     run = ClaudeTUI.run
 
-    def headless(self: ClaudeTUI, **kwargs: object) -> None:
-        run(self, headless=True, **kwargs)  # type: ignore[arg-type]
+    async def end_once_up(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ClaudeTUI)
+        # Mounted for real: the restored tab shows, its composer taking the keys.
+        await until(pilot, lambda: app.active_pane is not None
+                    and app.focused is app.active_pane.composer is not None)
+        if ending == "quit":
+            await pilot.press("ctrl+q")
+        elif ending == "exit 3":
+            app.exit(return_code=3)
+        else:
+            app.call_later(lambda: 1 / 0)  # an error nothing in the app catches
 
-    async def exit_at_once(self: ClaudeTUI) -> None:
-        self.exit(return_code=code)
+    def headless(self: ClaudeTUI, **kwargs: object) -> None:
+        # The app's own run, headless and driven by end_once_up.
+        run(self, headless=True, size=SIZE, auto_pilot=end_once_up, **kwargs)  # type: ignore
 
     monkeypatch.setattr(ClaudeTUI, "run", headless)
-    monkeypatch.setattr(ClaudeTUI, "on_mount", exit_at_once)
     assert run_app(demo_options()) == code
 
 
