@@ -70,12 +70,13 @@ class ConversationCommands(Provider):
         return found + EXTRA_COMMANDS
 
     def _current_keys(self) -> dict[str, str]:
-        """Binding id -> keys as bound now, so a remapped key is shown as remapped."""
-        keys: dict[str, list[str]] = {}
-        for key, active in self.screen.active_bindings.items():
-            if active.binding.id:
-                keys.setdefault(active.binding.id, []).append(key)
-        return {binding_id: ",".join(found) for binding_id, found in keys.items()}
+        """Binding id -> keys remapped by the config, as the help screen shows them.
+
+        Not the screen's active bindings: while the palette is open the app disables the main
+        screen's actions (``check_action``), which leaves them out of those.
+        """
+        settings = getattr(self.app, "settings", None)
+        return dict(settings.keymap) if settings is not None else {}
 
     def _run(self, action: str):
         return partial(self.app.run_action, action)
