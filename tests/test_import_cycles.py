@@ -166,4 +166,4 @@ def test_no_import_cycle_counting_imports_inside_functions() -> None:
                    "main() imports the UI; being removed: drop this mark once it is")
 def test_the_ui_and_start_up_do_not_import_each_other() -> None:
     found = cycles(in_functions=True)
-    assert KNOWN_CYCLE not in found, found[KNOWN_CYCLE]
+    assert [cycle for group, cycle in found.items() if group >= KNOWN_CYCLE] == []
