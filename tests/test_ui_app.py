@@ -108,9 +108,8 @@ async def test_the_sdk_is_ready_after_start_up(
 ) -> None:
     app = ClaudeTUI(claude_options(fake_api, monkeypatch))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.sdk_ready is not None)
-        assert app.sdk_ready is True
-        assert app.claude is not None and app.claude._client is not None
+        assert app.claude is not None
+        await until(pilot, lambda: app.claude.ready)
 
 
 def test_quitting_does_not_wait_for_the_sdk_warm_up(
@@ -136,7 +135,6 @@ def test_quitting_does_not_wait_for_the_sdk_warm_up(
     try:
         assert started.is_set()
         assert not finished.is_set(), "quitting waited for the warm-up"
-        assert app.sdk_ready is None
     finally:
         release.set()
 

@@ -118,6 +118,11 @@ class AnthropicProvider:
         """Import the SDK and build the client; safe to call from a worker thread."""
         self._get_client()
 
+    @property
+    def ready(self) -> bool:
+        """The SDK is imported and the client built (by warm_up or a first request)."""
+        return self._client is not None
+
     def _get_client(self) -> Any:
         with self._lock:
             if self._client is None:

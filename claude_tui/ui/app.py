@@ -81,8 +81,6 @@ class ClaudeTUI(App[None]):
         # first paint.
         self.demo = options.providers.demo
         self.claude: AnthropicProvider | None = options.providers.claude
-        # Set once the SDK warm-up thread reports back (False if it failed).
-        self.sdk_ready: bool | None = None
         self.engine = ChatEngine(self.store, self.settings, options.providers)
         self.turns = Turns(self, self.engine)
         self.actions = ConversationActions(self)
@@ -127,7 +125,7 @@ class ClaudeTUI(App[None]):
             self.call_after_refresh(heap.settle)
 
     def _warmed_up(self, error: Exception | None) -> None:
-        self.sdk_ready = error is None
+        # A failure is reported by the first request, to the user; the heap settles either way.
         heap.settle()
 
     def _save_theme(self, theme: Theme) -> None:
