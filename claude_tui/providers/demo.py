@@ -89,7 +89,7 @@ RISK_PHRASES: tuple[str, ...] = (
 
 WARNING_BEHAVIOR = "insulting language directed at the assistant"
 
-DEMO_MODEL_INFO = ModelInfo(DEMO_MODEL, "Offline demo model (no key needed)")
+DEMO_MODEL_INFO = ModelInfo(DEMO_MODEL, "Offline demo model")
 
 
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
