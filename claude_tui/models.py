@@ -200,7 +200,7 @@ def tokens_text(count: int) -> str:
     """A token count in a few characters: 950, 12.3k, 200k, 1M, 1.5M."""
     if count < 1000:
         return str(count)
-    if count < _M:
+    if count < _M - 500:  # not "1000k"
         value = count / _K
         return f"{value:.1f}".removesuffix(".0") + "k" if value < 100 else f"{value:.0f}k"
     value = count / _M

@@ -77,8 +77,9 @@ def test_context_use_is_the_latest_request_and_reply():
 
 
 def test_numbers_as_the_status_line_shows_them():
-    assert [tokens_text(n) for n in (0, 950, 12_345, 200_000, 1_000_000, 1_500_000)] == [
-        "0", "950", "12.3k", "200k", "1M", "1.5M"]
+    assert [tokens_text(n) for n in (0, 950, 12_345, 200_000, 999_999, 1_000_000,
+                                      1_500_000)] == ["0", "950", "12.3k", "200k", "1M", "1M",
+                                                      "1.5M"]
     assert cost_text(0.0412) == "≈$0.04 est."
     assert cost_text(0.004) == "≈<$0.01 est."
 
