@@ -18,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from typing import Any
 
 from claude_tui import protocol
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
 from claude_tui.events import (
+    ConversationFull,
     EventSink,
     RefusalNotice,
     ReplyCutShort,
@@ -40,6 +42,9 @@ from claude_tui.turn_output import TurnOutput, log_failure, saved_event
 log = logging.getLogger(__name__)
 
 MAX_ROUND_TRIPS = 8
+# A reply the API paused (``pause_turn``, a long server-side tool run) is sent back to be
+# continued at most this many times in one turn.
+MAX_PAUSES = 4
 # While a reply streams, what has come so far is saved this often (marked interrupted until it
 # completes), so a crash, a closed terminal or a kill loses at most these seconds of it.
 PARTIAL_SAVE_EVERY = 2.0
@@ -52,6 +57,7 @@ class ChatEngine:
         self.settings = settings
         self.providers = providers
         self.max_round_trips = MAX_ROUND_TRIPS
+        self.max_pauses = MAX_PAUSES
         self.partial_save_every = PARTIAL_SAVE_EVERY
         self._running: set[str] = set()  # ids of conversations with a turn in progress
         # Set when the app is closing (a signal, a closed terminal): a reply cut off then is
@@ -193,15 +199,27 @@ class ChatEngine:
             output.failed(exc.message, retryable=exc.retryable)
             return None
         enabled = protocol.tools_enabled(conversation.model, self.settings)
+        pauses = 0
         for _ in range(self.max_round_trips):
             if conversation.is_ended:
                 return None
             request = build_request(conversation, self.settings)
+            if pauses and (paused := paused_reply(conversation.messages))["content"]:
+                request.messages.append(paused)
             done = await stream_reply(provider, request, output, save_every=self.partial_save_every,
                                       closing=lambda: self.closing)
             if done is None:
                 return None
             stop = done.stop_reason
+            if stop == "pause_turn":
+                # The API paused its own work mid-reply: it goes on when given the reply back.
+                pauses += 1
+                if pauses > self.max_pauses:
+                    output.failed(f"The reply was paused {self.max_pauses} times in a row; "
+                                  "send a message to carry on.", retryable=False)
+                    return stop
+                continue
+            pauses = 0
             if stop == "refusal":
                 await self._exclude_refused_turn(output)
                 details = done.stop_details or {}
@@ -210,8 +228,11 @@ class ChatEngine:
                     "conversation's context from now on.")
                 output.emit(RefusalNotice(conversation.id, explanation))
                 return stop
-            if stop in ("max_tokens", "model_context_window_exceeded"):
+            if stop == "max_tokens":
                 output.emit(ReplyCutShort(conversation.id))
+                return stop
+            if stop == "model_context_window_exceeded":
+                output.emit(ConversationFull(conversation.id))
                 return stop
             uses = [b for b in done.content if b.get("type") == "tool_use"]
             if stop != "tool_use" or not uses:
@@ -237,3 +258,19 @@ class ChatEngine:
             if message.is_user_text:
                 break
         await output.save()
+
+
+def paused_reply(messages: list[Message]) -> dict[str, Any]:
+    """The assistant message that continues a paused reply: the replies saved since the user's
+    last message, joined, as the API wants them back (the request rebuilt from the file ends
+    on the user's side, so they are not in it)."""
+    content: list[dict[str, Any]] = []
+    for message in reversed(messages):
+        if message.role != "assistant":
+            break
+        if message.excluded:
+            continue
+        blocks = [copy.deepcopy(b) for b in message.content
+                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
+        content[:0] = blocks
+    return {"role": "assistant", "content": content}

@@ -71,6 +71,14 @@ class ReplyCutShort:
 
 
 @dataclass(frozen=True)
+class ConversationFull:
+    """The reply stopped at the model's context window (``model_context_window_exceeded``):
+    nothing more fits; a branch from an earlier message, or a new conversation, goes on."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True)
 class TurnFailed:
     """The request failed; ``message`` says what happened and what to do."""
 
@@ -123,6 +131,7 @@ ChatEvent = (
     | EndDeclined
     | RefusalNotice
     | ReplyCutShort
+    | ConversationFull
     | TurnFailed
     | RetryScheduled
     | UsageUpdated

@@ -323,4 +323,5 @@ async def test_the_status_line_shows_model_and_token_use(
         await settle(pilot)
         status = str(app.query_one("#status").render())
         assert "claude-opus-5-5" in status
-        assert "1,234 in" in status and "56 out" in status
+        assert "↑1.2k ↓56" in status  # input and output tokens, short
+        assert "input 1,234, output 56" in str(app.query_one("#status").tooltip)

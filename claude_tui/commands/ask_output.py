@@ -15,6 +15,7 @@ from claude_tui.conversation import Conversation
 from claude_tui.events import (
     ChatEvent,
     ConversationEnded,
+    ConversationFull,
     EndDeclined,
     EndRefused,
     MessageSaved,
@@ -88,6 +89,10 @@ class AskPrinter:
         elif isinstance(event, ReplyCutShort):
             self.break_line()
             say("the reply was cut short: it reached the length limit (max_tokens)")
+        elif isinstance(event, ConversationFull):
+            self.break_line()
+            say("the conversation is full: it reached the model's context window; start a new "
+                "one, or branch from an earlier message in the app")
         elif isinstance(event, UsageUpdated):
             for key, value in event.usage.items():
                 self.usage[key] = self.usage.get(key, 0) + value

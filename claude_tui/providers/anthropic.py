@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from claude_tui.models import BUILT_IN_MODELS, ModelInfo, merged
 from claude_tui.providers.base import (
     BROKE_OFF,
     RETRY_HINT,
@@ -138,6 +139,29 @@ class AnthropicProvider:
                     else anthropic.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
                 self._client = anthropic.AsyncAnthropic(**kwargs)
             return self._client
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The models this key can use, from the models endpoint (``client.models.list()``),
+        their limits filled in from the built-in list where it leaves them out; the built-in
+        list itself when the endpoint cannot be asked (offline, a proxy without it, an error).
+
+        The SDK is imported off the event loop first, if the warm-up has not done it yet."""
+        try:
+            client = await asyncio.to_thread(self._get_client)
+            found: list[ModelInfo] = []
+            async with asyncio.timeout(self.first_byte_timeout):
+                async for model in client.models.list(limit=100):
+                    if getattr(model, "lifecycle", None) == "retired":
+                        continue  # listed for the record; a request naming it fails
+                    found.append(ModelInfo(
+                        model.id, model.display_name or model.id,
+                        getattr(model, "max_input_tokens", None),
+                        getattr(model, "max_tokens", None)))
+        except Exception as exc:  # any failure: the built-in list is the answer
+            log.info("the models could not be listed (%s); using the built-in list",
+                     type(exc).__name__)
+            return list(BUILT_IN_MODELS)
+        return merged(found) or list(BUILT_IN_MODELS)
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claude_tui.config import DEFAULT_MODEL, EXAMPLE_CONFIG
+from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, EXAMPLE_CONFIG
+from claude_tui.models import BUILT_IN_MODELS, ModelInfo
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
 from claude_tui.providers.choice import DEMO
 from claude_tui.providers.demo_replies import (
@@ -87,6 +88,8 @@ RISK_PHRASES: tuple[str, ...] = (
 )
 
 WARNING_BEHAVIOR = "insulting language directed at the assistant"
+
+DEMO_MODEL_INFO = ModelInfo(DEMO_MODEL, "Offline demo model")
 
 
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -229,6 +232,11 @@ class DemoProvider:
 
     async def aclose(self) -> None:
         return None
+
+    async def list_models(self) -> list[ModelInfo]:
+        """Its own model, then Claude's as the built-in list knows them: a newcomer sees the
+        picker without a key (a Claude model then asks for one on sending)."""
+        return [DEMO_MODEL_INFO, *BUILT_IN_MODELS]
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
         reply = self._decide(request)

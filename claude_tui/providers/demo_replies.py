@@ -114,6 +114,7 @@ _KEY_ROWS = (
     ("`f4`", "End the conversation (asks to confirm; also `/end`)"),
     ("`ctrl+r`", "Retry the last message"),
     ("`f8`", "Branch from an earlier message into a new conversation"),
+    ("`f9`", "Choose the model of this conversation"),
     ("`escape`", "Stop a streaming reply"),
     ("`ctrl+up`", "Show earlier messages of a long conversation"),
     ("`f1`", "Help"),

@@ -1,17 +1,19 @@
-"""What the user does to conversations through a dialog or a file: rename, open, branch,
-copy, delete, export, help, and the report of unreadable files. The app's key actions call
-these; each works on the shown tab."""
+"""What the user does to conversations through a dialog or a file: rename, choose the model,
+open, branch, copy, delete, export, help, and the report of unreadable files. The app's key
+actions call these; each works on the shown tab."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
 
+from claude_tui.providers.choice import assistant_name
 from claude_tui.storage.store import FileProblem, StoreError
 from claude_tui.text import inert
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.help import HelpScreen
 from claude_tui.ui.dialogs.message_chooser import MessageChooser
+from claude_tui.ui.dialogs.model_picker import ModelPicker
 from claude_tui.ui.dialogs.picker import ConversationPicker
 from claude_tui.ui.dialogs.problems import ProblemsScreen, summary
 from claude_tui.ui.dialogs.rename import RenameScreen
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI
 
 READ_ONLY_NOTICE = "This conversation has ended; it is read-only (ctrl+n starts a new one)."
+BUSY_NOTICE = "A reply is on its way: choose the model once it is done (escape stops it)."
 
 
 class ConversationActions:
@@ -61,6 +64,50 @@ class ConversationActions:
             pane.refresh_label()
 
         app.push_screen(RenameScreen(conversation.display_title), renamed)
+
+    def choose_model(self) -> None:
+        """The model of the shown conversation, saved in its file; the next turn uses it."""
+        app, pane = self.app, self._shown
+        if pane is None:
+            return
+        if not pane.is_writable:
+            app.notify(READ_ONLY_NOTICE)
+            return
+        conversation = pane.conversation
+        if app.engine.is_running(conversation):
+            app.notify(BUSY_NOTICE)
+            return
+
+        def chosen(model: str | None) -> None:
+            if model is None or model == conversation.model:
+                return
+            if not pane.is_writable or app.engine.is_running(conversation):
+                app.notify(BUSY_NOTICE if pane.is_writable else READ_ONLY_NOTICE)
+                return
+            old = conversation.model
+            conversation.model = model
+            try:
+                future = app.store.submit(conversation)
+            except StoreError as exc:
+                conversation.model = old
+                app.notify(f"The model was not changed: {exc}", severity="warning",
+                           markup=False)
+                return
+            app.when_saved(future, "The new model could not be saved")
+            pane.assistant = assistant_name(model)
+            app.show_status()
+            hint = (" It needs an API key: set ANTHROPIC_API_KEY." if
+                    app.model_catalog.needs_key(model) else "")
+            app.notify(f"This conversation now uses {model}.{hint}", markup=False)
+
+        app.push_screen(ModelPicker(app.model_catalog, conversation.model, app.options.model),
+                        chosen)
+
+    async def list_models(self) -> None:
+        """Ask for the models in the background (after the SDK is in), for the picker and
+        the context windows of the status line."""
+        await self.app.model_catalog.refresh()
+        self.app.show_status()
 
     @property
     def file_problems(self) -> list[FileProblem]:

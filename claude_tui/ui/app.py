@@ -24,6 +24,7 @@ from textual.worker import Worker
 from claude_tui.chat import ChatEngine
 from claude_tui.config import ConfigError, save_setting
 from claude_tui.conversation import Conversation
+from claude_tui.models import ModelCatalog
 from claude_tui.startup import StartOptions
 from claude_tui.storage.store import ConversationStore, StoreError
 from claude_tui.ui import heap
@@ -56,7 +57,7 @@ UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it
 _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
     "delete_conversation", "export_conversation", "copy_message"}
 # What would write to the shown conversation: off (dimmed in the footer) on a read-only tab.
-_WRITING_ACTIONS = {"rename", "end_conversation", "retry"}
+_WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model"}
 
 
 class ClaudeTUI(App[None]):
@@ -82,6 +83,7 @@ class ClaudeTUI(App[None]):
         self.demo = options.providers.demo
         self.claude: AnthropicProvider | None = options.providers.claude
         self.engine = ChatEngine(self.store, self.settings, options.providers)
+        self.model_catalog = ModelCatalog(options.providers)  # asked once the SDK is in
         self.turns = Turns(self, self.engine)
         self.actions = ConversationActions(self)
         self.shutdown = Shutdown(self)
@@ -126,6 +128,8 @@ class ClaudeTUI(App[None]):
 
     def _warmed_up(self, error: Exception | None) -> None:
         # A failure is reported by the first request, to the user; the heap settles either way.
+        if error is None:
+            self.run_worker(self.actions.list_models(), group="models", exit_on_error=False)
         heap.settle()
 
     def _save_theme(self, theme: Theme) -> None:
@@ -280,7 +284,8 @@ class ClaudeTUI(App[None]):
         pane = self.tabs.active_pane
         self.status = Status.of(pane.conversation if pane else None,
                                 streaming=bool(pane and pane.streaming),
-                                note=DEMO_STATUS if self.options.demo else "")
+                                note=DEMO_STATUS if self.options.demo else "",
+                                known=self.model_catalog.models)
 
     async def on_composer_submitted(self, message: Composer.Submitted) -> None:
         pane = next(
@@ -344,6 +349,9 @@ class ClaudeTUI(App[None]):
 
     def action_rename(self) -> None:
         self.actions.rename()
+
+    def action_choose_model(self) -> None:
+        self.actions.choose_model()
 
     def action_open_conversation(self) -> None:
         self.actions.open()

@@ -76,6 +76,8 @@ APP_KEYS: list[KeySpec] = [
             help="End this conversation (asks to confirm; permanent)"),
     KeySpec("retry", "ctrl+r", "retry", "Retry", "Conversation", priority=True,
             help="Send the last unanswered message again"),
+    KeySpec("choose_model", "f9", "choose_model", "Model", "Conversation",
+            help="Choose the model of this conversation"),
     KeySpec("branch", "f8", "branch", "Branch", "Conversation",
             help="Branch into a new tab from an earlier message"),
     KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation",

@@ -29,6 +29,7 @@ _NAMES: dict[str, str] = {
     "end_conversation": "End conversation…",
     "retry": "Retry the last message",
     "branch": "Branch from an earlier message…",
+    "choose_model": "Choose the model…",
     "stop_reply": "Stop the reply",
     "help": "Show keys (help)",
 }

@@ -24,6 +24,7 @@ from claude_tui.ui.tabs.retry_countdown import RetryCountdown
 from claude_tui.ui.textual_private import keep_shown_tab
 from claude_tui.ui.transcript.message import (
     CUT_SHORT_NOTICE,
+    FULL_NOTICE,
     declined_text,
     refusal_text,
     refused_end_text,
@@ -256,6 +257,8 @@ class ConversationPane(TabPane):
                 await view.add_notice(refusal_text(explanation), "dim")
             case events.ReplyCutShort():
                 await view.add_notice(CUT_SHORT_NOTICE, "dim")
+            case events.ConversationFull():
+                await view.add_notice(FULL_NOTICE, "warning")
             case events.TurnFailed(message=message, retryable=retryable):
                 await view.render_new()
                 # Most provider messages already say what to press.

@@ -277,12 +277,17 @@ def message_widgets(message: Message, index: int, following: Message | None,
         widgets.append(Notice(notice, "dim"))
     if message.stop_reason == "max_tokens":
         widgets.append(Notice(CUT_SHORT_NOTICE, "dim"))
+    if message.stop_reason == "model_context_window_exceeded":
+        widgets.append(Notice(FULL_NOTICE, "warning"))
     if message.stop_reason == "refusal":
         widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
     return widgets
 
 
 CUT_SHORT_NOTICE = "✂ cut short: the reply reached the token limit"
+FULL_NOTICE = ("⛔ conversation full: it has reached the model's context window, so nothing "
+               "more fits. f8 branches from an earlier message into a new conversation; "
+               "ctrl+n starts a new one.")
 # How a partial reply ended (``extra["interruption"]``, set by the engine); older files have
 # no such key and keep the general words.
 INTERRUPTION_NOTICES = {
