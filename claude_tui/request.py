@@ -35,13 +35,23 @@ def build_request(conversation: Conversation, settings: Settings) -> ModelReques
     if messages:
         last = messages[-1]["content"]
         last[-1] = {**last[-1], "cache_control": CACHE}
+    # Tools an earlier turn used stay defined where they are no longer offered (the model was
+    # switched): the API refuses tool blocks in a history without the tools, so they are sent
+    # with tool_choice "none", which lets the model call none of them.
+    used = not enabled and _has_tool_blocks(messages)
     return ModelRequest(
         model=conversation.model,
         max_tokens=settings.max_tokens,
         system=system,
         messages=messages,
-        tools=protocol.tool_schemas() if enabled else [],
+        tools=protocol.tool_schemas() if enabled or used else [],
+        tool_choice={"type": "none"} if used else None,
     )
+
+
+def _has_tool_blocks(messages: list[dict[str, Any]]) -> bool:
+    return any(block.get("type") in ("tool_use", "tool_result")
+               for message in messages for block in message["content"])
 
 
 def request_messages(stored: list[Message]) -> list[dict[str, Any]]:

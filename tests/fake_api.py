@@ -52,7 +52,8 @@ test that makes an unexpected request fails loudly.
 Like the real API, the server answers 400 (``invalid_request_error``) to a request it would
 reject: a ``tool_use`` not answered by a ``tool_result`` at the start of the next message, a
 ``tool_result`` with no call before it, an empty text block or message, a non-object tool
-input, more than four ``cache_control`` breakpoints. Set ``fake_api.validate = False`` to turn
+input, more than four ``cache_control`` breakpoints, tool blocks in a request that defines
+no tools. Set ``fake_api.validate = False`` to turn
 that off. Such a 400 does not use up a script.
 
 ``closed_port_url()`` gives a base URL where nothing listens (connection refused).
@@ -318,6 +319,11 @@ def problems_in(body: Any) -> str | None:
             if stray:
                 return (f"messages.{index}: unexpected `tool_use_id` found in `tool_result` "
                         f"blocks: {', '.join(map(str, stray))}")
+    tool_blocks = any(isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
+                      for m in messages if isinstance(m.get("content"), list)
+                      for b in m["content"])
+    if tool_blocks and not body.get("tools"):
+        return ("Requests which include `tool_use` or `tool_result` blocks must define tools.")
     return None
 
 

@@ -14,7 +14,7 @@ from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, ClaudeTUI
 from claude_tui.ui.dialogs.model_picker import ModelPicker
 from claude_tui.ui.palette import ConversationCommands
-from tests.fake_api import FakeAPI, reply, text
+from tests.fake_api import FakeAPI, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -142,6 +142,29 @@ async def test_the_end_tools_follow_the_conversations_model_from_the_next_turn(
     assert saved["model"] == "claude-sonnet-5-5"
     assert [m.get("model") for m in saved["messages"] if m["role"] == "assistant"] == [
         "claude-sonnet-5-5", "claude-opus-5-5", "claude-sonnet-5-5"]
+
+
+async def test_a_warned_conversation_switched_to_a_model_without_the_tools_stays_valid(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, data_dir
+) -> None:
+    # The history holds a tool call and its result: the API refuses such a request unless the
+    # tools are defined (the fake server too), so they are sent, but may not be called.
+    fake_api.add(reply(tool_use(ISSUE_WARNING, {"behavior": "insults"})),
+                 reply(text("Please keep it civil.")), reply(text("Sonnet here.")))
+    app = ClaudeTUI(claude_options(fake_api, monkeypatch, model="claude-opus-5-5"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.model_catalog.listed)
+        await type_and_send(pilot, "you are useless")
+        await settle(pilot)
+        await choose(pilot, app, "claude-sonnet-5-5")
+        await type_and_send(pilot, "sorry, carry on")
+        await settle(pilot)
+        assert "Sonnet here." in screen_text(app)
+    last = fake_api.requests[-1]
+    assert last["model"] == "claude-sonnet-5-5"
+    assert [t["name"] for t in last["tools"]] == [ISSUE_WARNING, END_CONVERSATION]
+    assert last["tool_choice"] == {"type": "none"}
+    assert "tool_choice" not in fake_api.requests[0]
 
 
 async def test_the_status_line_shows_context_tokens_and_an_estimated_cost(

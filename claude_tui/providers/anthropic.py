@@ -179,6 +179,8 @@ class AnthropicProvider:
             params["system"] = request.system
         if request.tools:
             params["tools"] = request.tools
+        if request.tool_choice is not None:
+            params["tool_choice"] = request.tool_choice
         async with contextlib.AsyncExitStack() as stack:
             stream: Any = None
             attempt = 0

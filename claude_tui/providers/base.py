@@ -41,6 +41,16 @@ class ModelRequest:
     system: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]] = field(default_factory=list)
+    # {"type": "none"}: the tools are defined (an earlier turn used them, and the API refuses
+    # tool blocks in a history without their definitions) but may not be called.
+    tool_choice: dict[str, Any] | None = None
+
+    @property
+    def callable_tools(self) -> list[dict[str, Any]]:
+        """The tools the model may call in this request."""
+        if self.tool_choice is not None and self.tool_choice.get("type") == "none":
+            return []
+        return self.tools
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,7 @@ class DemoProvider:
         messages = [m for m in request.messages if isinstance(m, dict)]
         if not messages or messages[-1].get("role") != "user":
             return _Reply(_overview())
-        offered = {str(t.get("name")) for t in request.tools if isinstance(t, dict)}
+        offered = {str(t.get("name")) for t in request.callable_tools if isinstance(t, dict)}
         history = _History.of(messages[:-1])
         last = messages[-1]
         text = _typed_text(last)
