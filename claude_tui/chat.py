@@ -18,14 +18,16 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from claude_tui import protocol
+from claude_tui import protocol, versions
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
 from claude_tui.events import (
     ConversationFull,
+    EarlierVersionsKept,
     EventSink,
     RefusalNotice,
     ReplyCutShort,
@@ -95,17 +97,29 @@ class ChatEngine:
             # writing again after a warning (E1).
             output.failed("Nothing to send: the message is empty.", retryable=False)
             return
+        await self._send_text(output, text, confirm_end)
+
+    async def _send_text(self, output: TurnOutput, text: str, confirm_end: ConfirmEnd,
+                         undo: Callable[[], None] | None = None) -> None:
+        """Save the user's message (and whatever was marked before it) and run the turn;
+        ``undo`` takes the marks back if the save fails."""
+        conversation = output.conversation
+        count = len(conversation.messages)
         message = Message(role="user", content=[{"type": "text", "text": text}])
         try:
             await self.store.aappend(conversation, message)
-        except ConversationEndedError:
-            raise
         except (StoreError, OSError) as exc:
+            if undo is not None:
+                undo()
+            if isinstance(exc, ConversationEndedError):
+                raise
             output.failed(f"Your message could not be saved, so it was not sent: {exc}",
                           retryable=False)
             return
+        if undo is not None:
+            output.emit(EarlierVersionsKept(conversation.id, count))
         output.emit(saved_event(conversation, message))
-        await self._turn(conversation, on_event, confirm_end)
+        await self._turn(conversation, output.on_event, confirm_end)
 
     def can_retry(self, conversation: Conversation) -> bool:
         """The last turn got no complete answer: the last message is the user's, or a reply
@@ -135,6 +149,66 @@ class ChatEngine:
                 return
         await self._turn(conversation, on_event, confirm_end)
 
+    def can_regenerate(self, conversation: Conversation) -> bool:
+        return versions.can_regenerate(conversation) and not self.is_running(conversation)
+
+    def can_edit_last(self, conversation: Conversation) -> bool:
+        return versions.can_edit_last(conversation) and not self.is_running(conversation)
+
+    async def regenerate(self, conversation: Conversation, *, on_event: EventSink,
+                         confirm_end: ConfirmEnd) -> None:
+        """Ask again for the reply to the last message the user typed. The reply it replaces
+        (with its tool calls) stays in the file as an earlier version, never sent again."""
+        if not self.can_regenerate(conversation):
+            return
+        output = TurnOutput(self.store, conversation, on_event)
+        start = (versions.last_typed(conversation) or 0) + 1
+        count = len(conversation.messages)
+        if start < count:
+            undo = versions.keep_as_earlier(conversation, start, "regenerate")
+            try:
+                await output.save()
+            except (StoreError, OSError) as exc:
+                undo()
+                output.failed(f"Could not save the conversation: {exc}", retryable=False)
+                return
+            output.emit(EarlierVersionsKept(conversation.id, count))
+        await self._turn(conversation, on_event, confirm_end)
+
+    async def edit_last(self, conversation: Conversation, text: str, *, on_event: EventSink,
+                        confirm_end: ConfirmEnd) -> None:
+        """Send ``text`` in place of the last message the user typed. That message and what
+        followed it stay in the file as earlier versions, never sent again.
+
+        Raises ``ConversationEndedError`` (before any request) if the conversation has ended.
+        """
+        if conversation.is_ended:
+            raise ConversationEndedError("this conversation has ended; nothing can be added to it")
+        output = TurnOutput(self.store, conversation, on_event)
+        index = versions.last_typed(conversation)
+        if not self.can_edit_last(conversation) or index is None:
+            output.failed("There is no message to edit now.", retryable=False)
+            return
+        if not text.strip():
+            output.failed("Nothing to send: the message is empty.", retryable=False)
+            return
+        undo = versions.keep_as_earlier(conversation, index, "edit")
+        await self._send_text(output, text, confirm_end, undo)
+
+    async def set_system_prompt(self, conversation: Conversation, prompt: str) -> None:
+        """This conversation's own system prompt, from its next request on (E5: not once
+        ended). Raises ``StoreError`` or ``OSError`` when it could not be saved."""
+        if conversation.is_ended or conversation.read_only_reason:
+            raise ConversationEndedError("this conversation is read-only")
+        old = conversation.system_prompt
+        conversation.system_prompt = prompt
+        conversation.touch()
+        try:
+            await self.store.asave(conversation)
+        except BaseException:
+            conversation.system_prompt = old
+            raise
+
     async def end_by_user(self, conversation: Conversation, *, on_event: EventSink,
                           confirm_end: ConfirmEnd) -> bool:
         """E3: the user ends the conversation (after confirming). True if it ended."""
@@ -157,6 +231,7 @@ class ChatEngine:
         turns = sum(1 for m in earlier if m.is_user_text)
         title = f"{conversation.title} (branch)" if conversation.title.strip() else ""
         branched = self.store.create(conversation.model, title=title)
+        branched.system_prompt = conversation.system_prompt
         branched.messages = copy.deepcopy(earlier)
         branched.warnings = [copy.copy(w) for w in conversation.warnings if w.turn <= turns]
         branched.refused_ends = [copy.copy(r) for r in conversation.refused_ends

@@ -121,7 +121,8 @@ class Settings:
         45.0, "seconds to wait for the API to start answering before saying so (`ctrl+r` "
         "retries)", unit="seconds", more_than=0)
     system_prompt: str = setting(
-        "", "your own system prompt, sent after the client's end-conversation section")
+        "", "your own system prompt, sent after the client's end-conversation section; the "
+        "default of every conversation that has none of its own (`f7`)")
     theme: str | None = setting(
         None, "saved when you choose a theme in the command palette", unset="Textual's")
     api_key: str | None = setting(

@@ -116,6 +116,16 @@ class MessageSaved:
 
 
 @dataclass(frozen=True)
+class EarlierVersionsKept:
+    """A regenerate or an edit marked the messages from some point on as earlier versions
+    (saved); ``upto``: how many messages the conversation had then. Comes before the new
+    version's ``MessageSaved`` or ``TurnStarted``."""
+
+    conversation_id: str
+    upto: int
+
+
+@dataclass(frozen=True)
 class TurnFinished:
     conversation_id: str
     stop_reason: str | None
@@ -136,6 +146,7 @@ ChatEvent = (
     | RetryScheduled
     | UsageUpdated
     | MessageSaved
+    | EarlierVersionsKept
     | TurnFinished
 )
 

@@ -128,13 +128,19 @@ def tools_enabled(model: str, settings: Settings) -> bool:
     return any(fnmatch.fnmatchcase(model, pattern) for pattern in end.models)
 
 
-def system_blocks(model: str, settings: Settings) -> list[dict[str, Any]]:
-    """The request's system prompt: the protocol section (when enabled), then the user's own."""
+def system_blocks(model: str, settings: Settings,
+                  own: str | None = None) -> list[dict[str, Any]]:
+    """The request's system prompt: the protocol section whenever the tools are offered, then
+    the user's own beside it, never in its place (E8).
+
+    ``own``: the conversation's own system prompt; None means the config's ``system_prompt``.
+    """
     blocks: list[dict[str, Any]] = []
     if tools_enabled(model, settings):
         blocks.append({"type": "text", "text": SYSTEM_SECTION})
-    if settings.system_prompt.strip():
-        blocks.append({"type": "text", "text": settings.system_prompt})
+    prompt = settings.system_prompt if own is None else own
+    if prompt.strip():
+        blocks.append({"type": "text", "text": prompt})
     return blocks
 
 

@@ -28,7 +28,7 @@ def build_request(conversation: Conversation, settings: Settings) -> ModelReques
     turn reads the whole history before it from the cache.
     """
     enabled = protocol.tools_enabled(conversation.model, settings)
-    system = protocol.system_blocks(conversation.model, settings)
+    system = protocol.system_blocks(conversation.model, settings, conversation.system_prompt)
     if system:
         system[-1] = {**system[-1], "cache_control": CACHE}
     messages = request_messages(conversation.messages)
@@ -46,12 +46,24 @@ def build_request(conversation: Conversation, settings: Settings) -> ModelReques
         messages=messages,
         tools=protocol.tool_schemas() if enabled or used else [],
         tool_choice={"type": "none"} if used else None,
+        regenerations=regenerations(conversation.messages),
     )
 
 
 def _has_tool_blocks(messages: list[dict[str, Any]]) -> bool:
     return any(block.get("type") in ("tool_use", "tool_result")
                for message in messages for block in message["content"])
+
+
+def regenerations(stored: list[Message]) -> int:
+    """How many earlier versions of the reply to the last message the user typed there are."""
+    count = 0
+    for message in reversed(stored):
+        if message.is_user_text and not message.excluded:
+            break
+        if message.role == "assistant" and (message.replaced or {}).get("by") == "regenerate":
+            count += 1
+    return count
 
 
 def request_messages(stored: list[Message]) -> list[dict[str, Any]]:

@@ -47,6 +47,8 @@ def to_markdown(conversation: Conversation) -> str:
     for _, message in shown_messages(conversation):
         who = "You" if message.role == "user" else reply_heading(message.model)
         note = " (stopped)" if message.interrupted else ""
+        if message.replaced is not None:
+            note += " (earlier version)"  # regenerated or edited since: never sent again
         lines += [f"## {who}{note}", "", inert(message.text).rstrip(), ""]
     return "\n".join(lines)
 

@@ -51,6 +51,9 @@ class ModelRequest:
         if self.tool_choice is not None and self.tool_choice.get("type") == "none":
             return []
         return self.tools
+    # How many replies to the last message were replaced by regenerating it. Not part of the
+    # API request: the demo model says so when it answers again.
+    regenerations: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,19 @@ Rules, first match wins:
 3. **Ending on request**: a message asking to end, close, finish or stop this conversation or
    chat ("please end this conversation", "close the chat") calls ``end_conversation`` with
    ``user_requested``; claude-tui then asks the user to confirm. A question about ending
-   ("how do I end a conversation?") is answered instead (rule 5).
+   ("how do I end a conversation?") is answered instead (rule 6).
 4. **Abuse** (a message holding a word or phrase of ``ABUSE_PHRASES``, whole words, any case):
    the first time, a calm redirect in words; the next time, a warning through
    ``issue_warning`` naming the behaviour; abuse again after that warning ends the conversation
    with ``end_conversation`` and ``persistent_abuse``, with nothing written after the call. If
    the client refused such an end (it may want more warnings: ``min_warnings``), it warns again.
-5. **Questions about the app**, by keywords: markdown, config, code, API key / Claude,
+5. **The system prompt**: a message asking about the "system prompt" gets back the system
+   prompt in effect, as the request held it (the conversation's own or the config's, after
+   claude-tui's section when the tools are offered).
+6. **Questions about the app**, by keywords: markdown, config, code, API key / Claude,
    ending / warnings / locked tabs / branching, keys, tabs, files; anything else, greetings
-   and "help" included, get an overview of what to try.
+   and "help" included, get an overview of what to try. A regenerated answer (``f5``) starts
+   by saying it is one, and that the fixed rules give the same answer again.
 
 A tool is used only when the request offers it; otherwise the reply says in words what it would
 have done. Replies stream a few characters to a word at a time at ``chars_per_second`` (the
@@ -47,6 +51,7 @@ from typing import Any
 
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, EXAMPLE_CONFIG
 from claude_tui.models import BUILT_IN_MODELS, ModelInfo
+from claude_tui.protocol import SYSTEM_SECTION
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
 from claude_tui.providers.choice import DEMO
 from claude_tui.providers.demo_replies import (
@@ -69,6 +74,8 @@ from claude_tui.providers.demo_replies import (
     _config_reply,
     _files_reply,
     _overview,
+    _regenerated,
+    _system_prompt_reply,
 )
 
 # At or above this pace (or at 0) the reply is not slowed down at all: what tests use.
@@ -108,6 +115,7 @@ _QUESTION = re.compile(
     r"^\s*(?:how|what|why|when|where|which|who|does|do|is|are)\b|\b(?:feature|works?)\b",
     re.IGNORECASE,
 )
+_SYSTEM_PROMPT = re.compile(r"\bsystem[ _-]?prompts?\b", re.IGNORECASE)
 _GREETING = re.compile(r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening))\b", re.I)
 
 
@@ -289,7 +297,12 @@ class DemoProvider:
             return _Reply(END_REQUESTED_NO_TOOL)
         if is_abusive(text):
             return self._abuse(history, offered)
-        return _Reply(self._answer(text))
+        if _SYSTEM_PROMPT.search(text):
+            return _Reply(_prompt_in_effect(request))
+        answer = self._answer(text)
+        if request.regenerations:
+            answer = _regenerated(answer, request.regenerations)
+        return _Reply(answer)
 
     @staticmethod
     def _after_tool(history: _History, result: dict[str, Any]) -> _Reply:
@@ -333,6 +346,13 @@ class DemoProvider:
         if name == "api_key":
             return _api_key_reply(DEFAULT_MODEL)
         return _FIXED_REPLIES[name]
+
+
+def _prompt_in_effect(request: ModelRequest) -> str:
+    texts = [str(b.get("text") or "") for b in request.system
+             if isinstance(b, dict) and b.get("type") == "text"]
+    own = [t for t in texts if t != SYSTEM_SECTION and t.strip()]
+    return _system_prompt_reply(own, with_rules=SYSTEM_SECTION in texts)
 
 
 def _chunks(text: str) -> list[str]:

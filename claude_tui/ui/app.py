@@ -34,6 +34,7 @@ from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
+from claude_tui.ui.edits import ConversationEdits
 from claude_tui.ui.keymap import checked_keymap
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
 from claude_tui.ui.palette import ConversationCommands
@@ -57,7 +58,7 @@ UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it
 _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
     "delete_conversation", "export_conversation", "copy_message"}
 # What would write to the shown conversation: off (dimmed in the footer) on a read-only tab.
-_WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model"}
+_WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model", "edit"}
 
 
 class ClaudeTUI(App[None]):
@@ -86,6 +87,7 @@ class ClaudeTUI(App[None]):
         self.model_catalog = ModelCatalog(options.providers)  # asked once the SDK is in
         self.turns = Turns(self, self.engine)
         self.actions = ConversationActions(self)
+        self.edits = ConversationEdits(self)
         self.shutdown = Shutdown(self)
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
@@ -148,7 +150,7 @@ class ClaudeTUI(App[None]):
         # rather than closing the tab behind it.
         if action in _MAIN_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
-        if action in _WRITING_ACTIONS:
+        if action in _WRITING_ACTIONS and parameters != ("versions",):
             pane = self.active_pane
             if pane is not None and not pane.is_writable:
                 return None  # an ended conversation is read-only (E5): shown, dimmed
@@ -162,7 +164,8 @@ class ClaudeTUI(App[None]):
     def on_key(self, event: events.Key) -> None:
         # A key dimmed in the footer, pressed anyway, gets a word why rather than silence.
         found = self.screen.active_bindings.get(event.key)
-        if found is not None and not found.enabled and found.binding.action in _WRITING_ACTIONS:
+        action = found.binding.action.split("(")[0] if found is not None else ""
+        if found is not None and not found.enabled and action in _WRITING_ACTIONS:
             self.notify(READ_ONLY_NOTICE)
 
     # tabs ------------------------------------------------------------------------------------
@@ -343,6 +346,9 @@ class ClaudeTUI(App[None]):
             self.notify(READ_ONLY_NOTICE)
             return
         self.turns.end(pane)
+
+    async def action_edit(self, what: str) -> None:
+        await self.edits.run(what)  # regenerate, last_message, system_prompt, versions
 
     def action_help(self) -> None:
         self.actions.help()

@@ -28,6 +28,9 @@ _NAMES: dict[str, str] = {
     "copy_reply": "Copy the last reply",
     "end_conversation": "End conversation…",
     "retry": "Retry the last message",
+    "regenerate": "Regenerate the last reply",
+    "edit_last": "Edit and resend the last message…",
+    "system_prompt": "Edit the system prompt…",
     "branch": "Branch from an earlier message…",
     "choose_model": "Choose the model…",
     "stop_reply": "Stop the reply",
@@ -43,6 +46,8 @@ EXTRA_COMMANDS: list[PaletteCommand] = [
     PaletteCommand("Export conversation as Markdown", "export_conversation",
                    "Write this conversation to a Markdown file"),
     PaletteCommand("Copy a message…", "copy_message", "Choose a message to copy"),
+    PaletteCommand("Show earlier versions", "edit('versions')",
+                   "Show or hide the replies and messages replaced by a regenerate or an edit"),
     PaletteCommand(PALETTE_NAME, "show_problems",
                    "The conversation files that could not be read, and where they are"),
 ]

@@ -271,5 +271,7 @@ class ConversationPane(TabPane):
             case events.TurnFinished():
                 await view.render_new()
                 self.refresh_label()
+            case events.EarlierVersionsKept(upto=upto):
+                await view.redraw(upto)  # the replaced messages hide (or dim)
             case _:
                 pass
