@@ -261,7 +261,7 @@ class Conversation:
         if self.title.strip():
             return self.title.strip()
         for message in self.messages:
-            if message.is_user_text:
+            if message.is_user_text and message.replaced is None:  # as edited, if it was
                 first = message.text.strip().splitlines()
                 if first:
                     return first[0][:80]

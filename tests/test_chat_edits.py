@@ -91,6 +91,16 @@ async def test_edit_replaces_the_last_message_in_what_is_sent(fake_api, data_dir
     assert conversation.user_turns == 3  # the edited message counts as writing again (E1)
 
 
+async def test_editing_the_first_message_gives_the_title_of_the_edited_one(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    conversation = engine.new_conversation(MODEL)
+    fake_api.add(reply(text("A.")), reply(text("B.")))
+    await engine.send(conversation, "Trip to Lisbn", on_event=Events(), confirm_end=Confirm())
+    await engine.edit_last(conversation, "Trip to Lisbon", on_event=Events(),
+                           confirm_end=Confirm())
+    assert conversation.display_title == "Trip to Lisbon"
+
+
 async def test_after_a_restart_the_earlier_versions_stay_out_of_the_request(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)

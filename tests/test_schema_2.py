@@ -8,8 +8,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from claude_tui.config import Settings
-from claude_tui.conversation import SCHEMA_VERSION, Conversation, Message
+from claude_tui.conversation import (
+    SCHEMA_VERSION,
+    Conversation,
+    ConversationFormatError,
+    Message,
+)
 from claude_tui.protocol import SYSTEM_SECTION
 from claude_tui.request import build_request
 from claude_tui.storage.file_format import encode
@@ -88,3 +95,12 @@ def test_a_newer_schema_than_2_stays_read_only() -> None:
     data = full_conversation().to_dict() | {"schema": 3, "status": "active", "ended": None}
     conversation = Conversation.from_dict(data)
     assert conversation.read_only_reason and "schema 3" in conversation.read_only_reason
+
+
+def test_a_system_prompt_or_replaced_of_the_wrong_shape_is_refused() -> None:
+    data = full_conversation().to_dict()
+    with pytest.raises(ConversationFormatError, match="system prompt"):
+        Conversation.from_dict(data | {"system_prompt": ["not", "text"]})
+    data["messages"][0]["replaced"] = "yes"
+    with pytest.raises(ConversationFormatError, match="replaced"):
+        Conversation.from_dict(data)
