@@ -104,3 +104,12 @@ def test_a_system_prompt_or_replaced_of_the_wrong_shape_is_refused() -> None:
     data["messages"][0]["replaced"] = "yes"
     with pytest.raises(ConversationFormatError, match="replaced"):
         Conversation.from_dict(data)
+
+
+def test_a_conflict_copy_keeps_the_conversations_prompt() -> None:
+    from claude_tui.storage.sync import conflict_copy
+
+    source = full_conversation()
+    source.system_prompt = "Answer in haiku."
+    assert conflict_copy(source, source.messages[:1], "conflict copy").system_prompt == (
+        "Answer in haiku.")

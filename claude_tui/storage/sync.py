@@ -123,7 +123,8 @@ def conflict_copy(source: Conversation, messages: list[Message], note: str) -> C
     it. Its warnings come along, so E1 counts the same in the copy."""
     title = f"{source.display_title} ({note})"
     copy = Conversation(id=new_conversation_id(), model=source.model, title=title,
-                        created=now_iso(), messages=list(messages))
+                        created=now_iso(), messages=list(messages),
+                        system_prompt=source.system_prompt)
     turns = sum(1 for m in messages if m.is_user_text)
     copy.warnings = [w for w in source.warnings if w.turn <= turns]
     copy.refused_ends = [r for r in source.refused_ends if r.turn <= turns]
