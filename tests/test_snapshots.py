@@ -64,8 +64,8 @@ def test_picker_filtered(snap_compare, data_dir: Path) -> None:
 
 
 def test_help(snap_compare) -> None:
-    app = Host(lambda: HelpScreen({"rename": "f6"}))
-    assert snap_compare(app, terminal_size=(90, 50))
+    app = Host(lambda: HelpScreen({"rename": "f12"}))  # a remapped key is shown remapped
+    assert snap_compare(app, terminal_size=(90, 60))
 
 
 def test_branch_chooser(snap_compare) -> None:

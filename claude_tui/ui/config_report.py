@@ -7,7 +7,7 @@ from textual.app import App
 
 from claude_tui.config import Settings
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS
-from claude_tui.ui.keymap import RefusedKey, refused_notice
+from claude_tui.ui.keymap import RefusedKey, key_clashes, refused_notice
 
 REMAPPABLE_IDS = {spec.id for spec in [*APP_KEYS, *COMPOSER_KEYS] if not spec.fixed}
 
@@ -20,6 +20,13 @@ def report_config(app: App[None], settings: Settings, refused_keys: list[Refused
             "Press f1 for the keys; the ids are listed in the README.",
             title="Keymap", severity="warning", timeout=15, markup=False,
         )
+    clashes = key_clashes(settings.keymap)
+    if clashes:
+        shared = "; ".join(f"{key} by {' and '.join(ids)}" for key, ids in clashes.items())
+        app.notify(
+            f"[keymap] of {settings.path} gives one key to several bindings ({shared}): only "
+            "one of them answers it. Give each its own key; f1 lists them.",
+            title="Keymap", severity="warning", timeout=20, markup=False)
     if refused_keys:
         app.notify(refused_notice(refused_keys, settings.path), title="Keymap",
                    severity="warning", timeout=20, markup=False)
