@@ -291,18 +291,11 @@ class ClaudeTUI(App[None]):
                                 known=self.model_catalog.models)
 
     async def on_composer_submitted(self, message: Composer.Submitted) -> None:
-        pane = next(
-            (a for a in message.composer.ancestors if isinstance(a, ConversationPane)), None
-        )
-        if pane is None:
-            return
-        text = message.text
-        if text.strip() == "/end":
+        if message.text.strip() == "/end":
             message.composer.clear()
             await self.action_end_conversation()
-            return
-        if text.strip() and self.turns.send(pane, text):
-            message.composer.clear()
+        else:
+            self.turns.submit(message)
 
     # key actions: each hands the shown tab to whoever does the work -------------------------
     async def action_new_conversation(self) -> None:
@@ -326,9 +319,8 @@ class ClaudeTUI(App[None]):
             await self.tabs.show(conversation_id)
 
     def action_stop_reply(self) -> None:
-        pane = self.active_pane
-        if pane is not None and pane.streaming and pane.worker is not None:
-            pane.worker.cancel()
+        if (pane := self.active_pane) is not None:
+            pane.cancel_reply()
 
     def action_retry(self) -> None:
         if (pane := self.active_pane) is not None:

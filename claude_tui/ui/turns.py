@@ -16,6 +16,7 @@ from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
 from claude_tui.providers.choice import assistant_name
 from claude_tui.storage.store import StoreError
+from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.tabs.pane import ConversationPane
 
@@ -56,6 +57,13 @@ class Turns:
                     pane.show_error(f"⚠ Something went wrong: {event.worker.error}")
                 return pane
         return None
+
+    def submit(self, message: Composer.Submitted) -> None:
+        """The user pressed enter in a composer: send its text from that composer's tab."""
+        pane = next((a for a in message.composer.ancestors
+                     if isinstance(a, ConversationPane)), None)
+        if pane is not None and message.text.strip() and self.send(pane, message.text):
+            message.composer.clear()
 
     def send(self, pane: ConversationPane, text: str) -> bool:
         """Send what the user wrote; False (and a word why) while a reply is coming."""

@@ -98,6 +98,11 @@ class ConversationPane(TabPane):
     def streaming(self) -> bool:
         return self.worker is not None and not self.worker.is_finished
 
+    def cancel_reply(self) -> None:
+        """Stop the running reply, if any; the engine saves what came, marked stopped."""
+        if self.streaming and self.worker is not None:
+            self.worker.cancel()
+
     async def stop_reply(self) -> bool:
         """Stop the running reply, if any, and wait until the engine has saved what came
         (marked stopped). True if a reply was stopped."""
