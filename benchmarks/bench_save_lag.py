@@ -31,7 +31,7 @@ from pathlib import Path
 import fixtures
 
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 TICK = 0.001
 

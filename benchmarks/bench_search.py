@@ -42,8 +42,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id
-from claude_tui.store import ConversationStore
-from claude_tui.store_scan import IndexRefresh
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.store import ConversationStore
 
 RARE = "quokka"  # in about one conversation in a thousand (and in one of the ten)
 COMMON = "terminal"  # in most conversations

@@ -8,8 +8,8 @@ from pathlib import Path
 from stream_server import markdown_reply
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id
-from claude_tui.file_format import encode
-from claude_tui.session import TabState, tabs_bytes
+from claude_tui.storage.file_format import encode
+from claude_tui.storage.session import TabState, tabs_bytes
 
 MODEL = "claude-opus-5-5"
 

@@ -7,77 +7,59 @@ Every turn that starts emits ``TurnStarted`` first and ``TurnFinished`` last, al
 ``ConversationEndedError`` from ``send`` (an ended conversation takes no message) and the
 ``CancelledError`` of a cancelled task. ``MessageSaved`` for the user's message means it is on
 disk; a message that could not be saved gets a ``TurnFailed`` instead, and is not sent.
+
+The engine runs the round trips of a turn; the pieces are beside it: ``reply_stream`` (one
+request, streamed and saved as it comes), ``end_tools`` (the tool calls and the end),
+``turn_output`` (saving and events), and ``providers.choice`` (which provider serves a model).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import logging
-import time
-from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
+from collections.abc import Callable
 from typing import Any
 
-from claude_tui import protocol
-from claude_tui.config import DEMO_MODEL, Settings
-from claude_tui.conversation import (
-    Conversation,
-    EndedBy,
-    EndRecord,
-    IssuedWarning,
-    Message,
-    now_iso,
-)
+from claude_tui import protocol, versions
+from claude_tui.config import Settings
+from claude_tui.conversation import Conversation, Message
+from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
 from claude_tui.events import (
-    ChatEvent,
-    ConversationEnded,
-    EndDeclined,
-    EndRefused,
+    ConversationFull,
+    EarlierVersionsKept,
     EventSink,
-    MessageSaved,
     RefusalNotice,
     ReplyCutShort,
-    RetryScheduled,
-    TextDelta,
-    TurnFailed,
     TurnFinished,
     TurnStarted,
-    UsageUpdated,
-    WarningIssued,
 )
-from claude_tui.providers.anthropic import BROKE_OFF
-from claude_tui.providers.base import (
-    ModelRequest,
-    Provider,
-    ProviderError,
-    ReplyDone,
-    RetryWait,
-    TextChunk,
-)
+from claude_tui.providers.base import ProviderError
+from claude_tui.providers.choice import Providers
+from claude_tui.reply_stream import stream_reply
 from claude_tui.request import build_request
-from claude_tui.store import ConversationEndedError, ConversationStore, StoreError
+from claude_tui.storage.store import ConversationEndedError, ConversationStore, StoreError
+from claude_tui.turn_output import TurnOutput, log_failure, saved_event
 
 log = logging.getLogger(__name__)
 
-ConfirmEnd = Callable[[Conversation, str], Awaitable[bool]]
-"""(conversation, who_asked: "assistant" | "user") -> did the user confirm the permanent end?"""
-
 MAX_ROUND_TRIPS = 8
+# A reply the API paused (``pause_turn``, a long server-side tool run) is sent back to be
+# continued at most this many times in one turn.
+MAX_PAUSES = 4
 # While a reply streams, what has come so far is saved this often (marked interrupted until it
 # completes), so a crash, a closed terminal or a kill loses at most these seconds of it.
 PARTIAL_SAVE_EVERY = 2.0
 
 
 class ChatEngine:
-    def __init__(self, store: ConversationStore, settings: Settings, *,
-                 claude: Provider | None, demo: Provider) -> None:
+    def __init__(self, store: ConversationStore, settings: Settings,
+                 providers: Providers) -> None:
         self.store = store
         self.settings = settings
-        self.claude = claude
-        self.demo = demo
+        self.providers = providers
         self.max_round_trips = MAX_ROUND_TRIPS
+        self.max_pauses = MAX_PAUSES
         self.partial_save_every = PARTIAL_SAVE_EVERY
         self._running: set[str] = set()  # ids of conversations with a turn in progress
         # Set when the app is closing (a signal, a closed terminal): a reply cut off then is
@@ -85,16 +67,6 @@ class ChatEngine:
         self.closing = False
 
     # --- public API ---------------------------------------------------------------------------
-    def provider_for(self, model: str) -> Provider:
-        if model == DEMO_MODEL:
-            return self.demo
-        if self.claude is None:
-            raise ProviderError(
-                "No API key: set ANTHROPIC_API_KEY (or api_key in the config file) to talk to "
-                f"{model}, or start a conversation with the offline demo model.",
-                kind="no_key", retryable=False)
-        return self.claude
-
     def is_running(self, conversation: Conversation) -> bool:
         """A turn of this conversation is in progress (a second send would be refused)."""
         return conversation.id in self._running
@@ -104,7 +76,7 @@ class ChatEngine:
         reported by its first save, which is what the user acts on)."""
         conversation = self.store.create(model)
         future = self.store.submit(conversation)
-        future.add_done_callback(_log_failure)
+        future.add_done_callback(log_failure)
         return conversation
 
     async def send(self, conversation: Conversation, text: str, *, on_event: EventSink,
@@ -115,27 +87,39 @@ class ChatEngine:
         """
         if conversation.is_ended:
             raise ConversationEndedError("this conversation has ended; nothing can be added to it")
+        output = TurnOutput(self.store, conversation, on_event)
         if self.is_running(conversation):
-            _emit(on_event, TurnFailed(conversation.id, "A reply is still on its way: wait for "
-                                       "it, or stop it with escape, then send.", retryable=False))
+            output.failed("A reply is still on its way: wait for it, or stop it with escape, "
+                          "then send.", retryable=False)
             return
         if not text.strip():
             # The API rejects empty text, and an empty message must not count as the user
             # writing again after a warning (E1).
-            _emit(on_event, TurnFailed(conversation.id, "Nothing to send: the message is empty.",
-                                       retryable=False))
+            output.failed("Nothing to send: the message is empty.", retryable=False)
             return
+        await self._send_text(output, text, confirm_end)
+
+    async def _send_text(self, output: TurnOutput, text: str, confirm_end: ConfirmEnd,
+                         undo: Callable[[], None] | None = None) -> None:
+        """Save the user's message (and whatever was marked before it) and run the turn;
+        ``undo`` takes the marks back if the save fails."""
+        conversation = output.conversation
+        count = len(conversation.messages)
         message = Message(role="user", content=[{"type": "text", "text": text}])
         try:
             await self.store.aappend(conversation, message)
-        except ConversationEndedError:
-            raise
         except (StoreError, OSError) as exc:
-            _emit(on_event, TurnFailed(conversation.id, f"Your message could not be saved, so "
-                                       f"it was not sent: {exc}", retryable=False))
+            if undo is not None:
+                undo()
+            if isinstance(exc, ConversationEndedError):
+                raise
+            output.failed(f"Your message could not be saved, so it was not sent: {exc}",
+                          retryable=False)
             return
-        _emit(on_event, _saved(conversation, message))
-        await self._turn(conversation, on_event, confirm_end)
+        if undo is not None:
+            output.emit(EarlierVersionsKept(conversation.id, count))
+        output.emit(saved_event(conversation, message))
+        await self._turn(conversation, output.on_event, confirm_end)
 
     def can_retry(self, conversation: Conversation) -> bool:
         """The last turn got no complete answer: the last message is the user's, or a reply
@@ -153,6 +137,7 @@ class ChatEngine:
         and a new reply follows it."""
         if not self.can_retry(conversation) or self.is_running(conversation):
             return
+        output = TurnOutput(self.store, conversation, on_event)
         last = conversation.messages[-1]
         if last.role == "assistant":
             last.excluded = True
@@ -160,18 +145,79 @@ class ChatEngine:
                 await self.store.asave(conversation)
             except (StoreError, OSError) as exc:
                 last.excluded = False
-                _emit(on_event, TurnFailed(conversation.id, str(exc), retryable=False))
+                output.failed(str(exc), retryable=False)
                 return
         await self._turn(conversation, on_event, confirm_end)
+
+    def can_regenerate(self, conversation: Conversation) -> bool:
+        return versions.can_regenerate(conversation) and not self.is_running(conversation)
+
+    def can_edit_last(self, conversation: Conversation) -> bool:
+        return versions.can_edit_last(conversation) and not self.is_running(conversation)
+
+    async def regenerate(self, conversation: Conversation, *, on_event: EventSink,
+                         confirm_end: ConfirmEnd) -> None:
+        """Ask again for the reply to the last message the user typed. The reply it replaces
+        (with its tool calls) stays in the file as an earlier version, never sent again."""
+        if not self.can_regenerate(conversation):
+            return
+        output = TurnOutput(self.store, conversation, on_event)
+        start = (versions.last_typed(conversation) or 0) + 1
+        count = len(conversation.messages)
+        if start < count:
+            undo = versions.keep_as_earlier(conversation, start, "regenerate")
+            try:
+                await output.save()
+            except (StoreError, OSError) as exc:
+                undo()
+                output.failed(f"Could not save the conversation: {exc}", retryable=False)
+                return
+            output.emit(EarlierVersionsKept(conversation.id, count))
+        await self._turn(conversation, on_event, confirm_end)
+
+    async def edit_last(self, conversation: Conversation, text: str, *, on_event: EventSink,
+                        confirm_end: ConfirmEnd) -> None:
+        """Send ``text`` in place of the last message the user typed. That message and what
+        followed it stay in the file as earlier versions, never sent again.
+
+        Raises ``ConversationEndedError`` (before any request) if the conversation has ended.
+        """
+        if conversation.is_ended:
+            raise ConversationEndedError("this conversation has ended; nothing can be added to it")
+        output = TurnOutput(self.store, conversation, on_event)
+        index = versions.last_typed(conversation)
+        if not self.can_edit_last(conversation) or index is None:
+            output.failed("There is no message to edit now.", retryable=False)
+            return
+        if not text.strip():
+            output.failed("Nothing to send: the message is empty.", retryable=False)
+            return
+        undo = versions.keep_as_earlier(conversation, index, "edit")
+        await self._send_text(output, text, confirm_end, undo)
+
+    async def set_system_prompt(self, conversation: Conversation, prompt: str) -> None:
+        """This conversation's own system prompt, from its next request on (E5: not once
+        ended). Raises ``StoreError`` or ``OSError`` when it could not be saved."""
+        if conversation.is_ended or conversation.read_only_reason:
+            raise ConversationEndedError("this conversation is read-only")
+        old = conversation.system_prompt
+        conversation.system_prompt = prompt
+        conversation.touch()
+        try:
+            await self.store.asave(conversation)
+        except BaseException:
+            conversation.system_prompt = old
+            raise
 
     async def end_by_user(self, conversation: Conversation, *, on_event: EventSink,
                           confirm_end: ConfirmEnd) -> bool:
         """E3: the user ends the conversation (after confirming). True if it ended."""
         if conversation.is_ended or conversation.read_only_reason:
             return False
-        if not await _ask(confirm_end, conversation, "user") or conversation.is_ended:
+        if not await ask_to_end(confirm_end, conversation, "user") or conversation.is_ended:
             return False
-        return await self._end(conversation, "user", protocol.USER_REQUESTED, on_event)
+        output = TurnOutput(self.store, conversation, on_event)
+        return await end_conversation(output, "user", protocol.USER_REQUESTED)
 
     async def branch(self, conversation: Conversation, user_message_index: int
                      ) -> tuple[Conversation, str]:
@@ -185,6 +231,7 @@ class ChatEngine:
         turns = sum(1 for m in earlier if m.is_user_text)
         title = f"{conversation.title} (branch)" if conversation.title.strip() else ""
         branched = self.store.create(conversation.model, title=title)
+        branched.system_prompt = conversation.system_prompt
         branched.messages = copy.deepcopy(earlier)
         branched.warnings = [copy.copy(w) for w in conversation.warnings if w.turn <= turns]
         branched.refused_ends = [copy.copy(r) for r in conversation.refused_ends
@@ -197,330 +244,108 @@ class ChatEngine:
                     confirm_end: ConfirmEnd) -> None:
         if conversation.is_ended:
             return  # E5: whatever the caller does, no request for an ended conversation
+        output = TurnOutput(self.store, conversation, on_event)
         cid = conversation.id
         self._running.add(cid)
-        _emit(on_event, TurnStarted(cid))
+        output.emit(TurnStarted(cid))
         stop_reason: str | None = None
         interrupted = False
         try:
-            stop_reason = await self._round_trips(conversation, on_event, confirm_end)
+            stop_reason = await self._round_trips(output, confirm_end)
         except asyncio.CancelledError:
             interrupted = True
             raise
         except (StoreError, OSError) as exc:  # a warning or refusal record could not be written
-            _emit(on_event, TurnFailed(cid, f"Could not save the conversation: {exc}"))
+            output.failed(f"Could not save the conversation: {exc}")
         except Exception as exc:  # never let a bug in one turn take the app down
             log.exception("turn of %s failed", cid)
-            _emit(on_event, TurnFailed(cid, f"Something went wrong: {exc}"))
+            output.failed(f"Something went wrong: {exc}")
         finally:
             self._running.discard(cid)
-            _emit(on_event, TurnFinished(cid, stop_reason, interrupted=interrupted))
+            output.emit(TurnFinished(cid, stop_reason, interrupted=interrupted))
 
-    async def _round_trips(self, conversation: Conversation, on_event: EventSink,
-                           confirm_end: ConfirmEnd) -> str | None:
-        cid = conversation.id
+    async def _round_trips(self, output: TurnOutput, confirm_end: ConfirmEnd) -> str | None:
+        """Requests until the reply needs nothing more from the client: its stop reason, or
+        None when the turn failed or ended."""
+        conversation = output.conversation
         try:
-            provider = self.provider_for(conversation.model)
+            provider = self.providers.serving(conversation.model)
         except ProviderError as exc:
-            _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
+            output.failed(exc.message, retryable=exc.retryable)
             return None
         enabled = protocol.tools_enabled(conversation.model, self.settings)
+        pauses = 0
         for _ in range(self.max_round_trips):
             if conversation.is_ended:
                 return None
             request = build_request(conversation, self.settings)
-            done = await self._stream(conversation, provider, request, on_event)
+            if pauses and (paused := paused_reply(conversation.messages))["content"]:
+                request.messages.append(paused)
+            done = await stream_reply(provider, request, output, save_every=self.partial_save_every,
+                                      closing=lambda: self.closing)
             if done is None:
                 return None
             stop = done.stop_reason
+            if stop == "pause_turn":
+                # The API paused its own work mid-reply: it goes on when given the reply back.
+                pauses += 1
+                if pauses > self.max_pauses:
+                    output.failed(f"The reply was paused {self.max_pauses} times in a row; "
+                                  "send a message to carry on.", retryable=False)
+                    return stop
+                continue
+            pauses = 0
             if stop == "refusal":
-                await self._exclude_refused_turn(conversation)
+                await self._exclude_refused_turn(output)
                 details = done.stop_details or {}
                 explanation = details.get("explanation") or (
                     "Claude's safety system stopped this reply. It is left out of the "
                     "conversation's context from now on.")
-                _emit(on_event, RefusalNotice(cid, explanation))
+                output.emit(RefusalNotice(conversation.id, explanation))
                 return stop
-            if stop in ("max_tokens", "model_context_window_exceeded"):
-                _emit(on_event, ReplyCutShort(cid))
+            if stop == "max_tokens":
+                output.emit(ReplyCutShort(conversation.id))
+                return stop
+            if stop == "model_context_window_exceeded":
+                output.emit(ConversationFull(conversation.id))
                 return stop
             uses = [b for b in done.content if b.get("type") == "tool_use"]
             if stop != "tool_use" or not uses:
                 return stop
-            results = await self._run_tools(conversation, uses, enabled, on_event, confirm_end)
+            results = await run_tool_calls(
+                output, uses, enabled=enabled, confirm_end=confirm_end,
+                min_warnings=self.settings.end_conversation.min_warnings)
             if results is None:
                 return stop  # ended (E4): nothing more is sent
-            if not await self._append(conversation, Message(role="user", content=results),
-                                      on_event):
+            if not await output.append(Message(role="user", content=results)):
                 return None
-        _emit(on_event, TurnFailed(
-            cid, f"Stopped after {self.max_round_trips} tool calls in a row in one turn; "
-            "press ctrl+r to let Claude continue."))
+        output.failed(f"Stopped after {self.max_round_trips} tool calls in a row in one turn; "
+                      "press ctrl+r to let Claude continue.")
         return None
 
-    async def _stream(self, conversation: Conversation, provider: Provider,
-                      request: ModelRequest, on_event: EventSink) -> ReplyDone | None:
-        """One request. Returns the finished reply, or None after saving what came and
-        emitting TurnFailed."""
-        cid = conversation.id
-        parts: list[str] = []
-        done: ReplyDone | None = None
-        stream = provider.stream(request)
-        loop = asyncio.get_running_loop()
-        pending_save: asyncio.TimerHandle | None = None
-        last_save = time.monotonic()
-
-        def save_progress() -> None:
-            nonlocal pending_save, last_save
-            pending_save, last_save = None, time.monotonic()
-            self._save_progress(conversation, parts)
-
-        def stop_saving_progress() -> None:
-            # Before the reply's own save: a progress save after it would add it twice.
-            nonlocal pending_save
-            if pending_save is not None:
-                pending_save.cancel()
-                pending_save = None
-
-        try:
-            async for item in stream:
-                if isinstance(item, TextChunk):
-                    parts.append(item.text)
-                    _emit(on_event, TextDelta(cid, item.text))
-                    if pending_save is None:
-                        # What came is on disk at most this long after it came, even if the
-                        # stream then goes quiet.
-                        delay = max(0.0, last_save + self.partial_save_every - time.monotonic())
-                        pending_save = loop.call_later(delay, save_progress)
-                elif isinstance(item, ReplyDone):
-                    done = item
-                elif isinstance(item, RetryWait):
-                    _emit(on_event, RetryScheduled(cid, item.seconds, item.reason))
-        except asyncio.CancelledError:
-            stop_saving_progress()
-            how = "app_closed" if self.closing else "stopped"
-            await self._save_partial(conversation, parts, on_event, how)
-            raise
-        except ProviderError as exc:
-            stop_saving_progress()
-            await self._save_partial(conversation, parts, on_event, "broke_off")
-            _emit(on_event, TurnFailed(cid, exc.message, retryable=exc.retryable))
-            return None
-        finally:
-            stop_saving_progress()
-            # Drop the connection now, not when the generator is collected, whatever ended
-            # the loop: a cancel, a failure, or a bug.
-            await _close(stream)
-        if done is None:
-            await self._save_partial(conversation, parts, on_event, "broke_off")
-            _emit(on_event, TurnFailed(cid, BROKE_OFF))
-            return None
-        reply = Message(role="assistant", content=done.content, model=request.model,
-                        stop_reason=done.stop_reason, usage=dict(done.usage),
-                        interrupted=done.stop_reason is None)
-        if done.stop_details:
-            # Kept with the reply (an extra key in the file) so the refusal's explanation is
-            # still shown after a restart, not only while the turn runs.
-            reply.extra["stop_details"] = dict(done.stop_details)
-        if done.stop_reason is None:
-            reply.extra["interruption"] = "broke_off"
-        if not await self._append(conversation, reply, on_event):
-            return None
-        _emit(on_event, UsageUpdated(cid, dict(done.usage), conversation.usage_totals()))
-        if done.stop_reason is None:
-            _emit(on_event, TurnFailed(cid, BROKE_OFF))
-            return None
-        return done
-
-    async def _run_tools(self, conversation: Conversation, uses: list[dict[str, Any]],
-                         enabled: bool, on_event: EventSink, confirm_end: ConfirmEnd
-                         ) -> list[dict[str, Any]] | None:
-        """Tool results for the calls in a reply, or None if the conversation ended (E4)."""
-        cid = conversation.id
-        results: list[dict[str, Any]] = []
-        declined = False  # the user said no to ending in this reply: don't ask them again
-        for use in uses:
-            use_id, name, tool_input = use.get("id", ""), use.get("name"), use.get("input")
-            if not enabled or name not in protocol.TOOL_NAMES:
-                offered = ", ".join(protocol.TOOL_NAMES) if enabled else "none"
-                results.append(protocol.error_result(
-                    use_id, f"Unknown tool {name!r}. Tools offered: {offered}."))
-                continue
-            if name == protocol.ISSUE_WARNING:
-                try:
-                    behavior = protocol.parse_warning(tool_input)
-                except protocol.InvalidToolInput as exc:
-                    results.append(protocol.error_result(use_id, str(exc)))
-                    continue
-                conversation.warnings.append(
-                    IssuedWarning(behavior, now_iso(), conversation.user_turns))
-                await self._save(conversation)
-                _emit(on_event, WarningIssued(cid, behavior))
-                results.append(protocol.ok_result(use_id, protocol.WARNING_SHOWN))
-                continue
-            try:
-                reason = protocol.parse_end(tool_input)
-            except protocol.InvalidToolInput as exc:
-                await self._refuse(conversation, _given_reason(tool_input), str(exc), on_event)
-                results.append(protocol.error_result(use_id, str(exc)))
-                continue
-            decision = protocol.decide_end(conversation, reason,
-                                           self.settings.end_conversation.min_warnings)
-            if decision.action == "end":
-                await self._end(conversation, "assistant", reason, on_event, call=use)
-                return None
-            if decision.action == "refuse":
-                await self._refuse(conversation, reason, decision.why, on_event)
-                results.append(protocol.error_result(use_id, decision.why))
-                continue
-            if not declined:
-                if (await _ask(confirm_end, conversation, "assistant")
-                        and not conversation.is_ended):
-                    await self._end(conversation, "user", reason, on_event, call=use)
-                    return None
-                if conversation.is_ended:  # the user ended it another way meanwhile
-                    return None
-                declined = True
-                _emit(on_event, EndDeclined(cid))
-            results.append(protocol.ok_result(use_id, protocol.END_DECLINED))
-        return results
-
-    # --- saving -------------------------------------------------------------------------------
-    async def _append(self, conversation: Conversation, message: Message,
-                      on_event: EventSink) -> bool:
-        try:
-            await self.store.aappend(conversation, message)
-        except StoreError as exc:
-            if not conversation.is_ended:  # ended meanwhile (E3 during a turn): just stop
-                _emit(on_event, TurnFailed(conversation.id, f"Could not save: {exc}"))
-            return False
-        except OSError as exc:
-            _emit(on_event, TurnFailed(conversation.id, f"Could not save the conversation: {exc}"))
-            return False
-        _emit(on_event, _saved(conversation, message))
-        return True
-
-    async def _save(self, conversation: Conversation) -> None:
-        conversation.touch()
-        await self.store.asave(conversation)
-
-    def _save_progress(self, conversation: Conversation, parts: list[str]) -> None:
-        """Save the reply so far, marked interrupted until it completes; not waited for."""
-        if conversation.is_ended:
-            return
-        partial = _partial_message(conversation, parts, "unfinished")
-        try:
-            future = self.store.submit(conversation, [partial])
-        except StoreError:
-            return  # the reply's own save reports it
-        future.add_done_callback(_log_failure)
-
-    async def _save_partial(self, conversation: Conversation, parts: list[str],
-                            on_event: EventSink, how: str) -> None:
-        """Keep the text that arrived before a cancel or a failure, marked interrupted:
-        ``how`` says whether the user stopped it, it broke off, or the app was closed."""
-        if not parts or conversation.is_ended:
-            return
-        await self._append(conversation, _partial_message(conversation, parts, how), on_event)
-
-    async def _refuse(self, conversation: Conversation, reason: str, why: str,
-                      on_event: EventSink) -> None:
-        protocol.record_refusal(conversation, reason, why)
-        await self._save(conversation)
-        _emit(on_event, EndRefused(conversation.id, reason, why))
-
-    async def _end(self, conversation: Conversation, by: EndedBy, reason: str,
-                   on_event: EventSink, *, call: dict[str, Any] | None = None) -> bool:
-        """Mark the conversation ended and save it. ``call``: the honoured end_conversation
-        block; nothing after it in its reply is kept (the model is told to write nothing after
-        the call, and no call after it was run)."""
-        if call is not None:
-            _drop_after(conversation, call)
-        at = now_iso()
-        conversation.status = "ended"
-        conversation.ended = EndRecord(by=by, at=at, reason=reason)
-        try:
-            await self._save(conversation)
-        except (StoreError, OSError) as exc:
-            # It stays ended in memory, so no further request is made from this session.
-            _emit(on_event, TurnFailed(conversation.id, f"The end could not be saved: {exc}",
-                                       retryable=False))
-        _emit(on_event, ConversationEnded(conversation.id, by, reason, at))
-        return True
-
-    async def _exclude_refused_turn(self, conversation: Conversation) -> None:
+    @staticmethod
+    async def _exclude_refused_turn(output: TurnOutput) -> None:
         """E7: the refused reply and the user message that prompted it leave the context."""
-        messages = conversation.messages
+        messages = output.conversation.messages
         messages[-1].excluded = True
         for message in reversed(messages[:-1]):
             message.excluded = True
             if message.is_user_text:
                 break
-        await self._save(conversation)
+        await output.save()
 
 
-def _partial_message(conversation: Conversation, parts: list[str], how: str) -> Message:
-    return Message(role="assistant", content=[{"type": "text", "text": "".join(parts)}],
-                   model=conversation.model, interrupted=True, extra={"interruption": how})
-
-
-def _saved(conversation: Conversation, message: Message) -> MessageSaved:
-    """The event for a message just saved, carrying a copy of it: the list it is in may change
-    before the event is rendered."""
-    index = len(conversation.messages) - 1
-    for position in range(index, -1, -1):
-        if conversation.messages[position] is message:
-            index = position
+def paused_reply(messages: list[Message]) -> dict[str, Any]:
+    """The assistant message that continues a paused reply: the replies saved since the user's
+    last message, joined, as the API wants them back (the request rebuilt from the file ends
+    on the user's side, so they are not in it)."""
+    content: list[dict[str, Any]] = []
+    for message in reversed(messages):
+        if message.role != "assistant":
             break
-    return MessageSaved(conversation.id, index, copy.deepcopy(message))
-
-
-def _log_failure(future: Future[None]) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.warning("a background save failed: %s", exc)
-
-
-def _drop_after(conversation: Conversation, call: dict[str, Any]) -> None:
-    reply = conversation.messages[-1] if conversation.messages else None
-    if reply is None or reply.role != "assistant":
-        return
-    for index, block in enumerate(reply.content):
-        if block.get("type") == "tool_use" and block.get("id") == call.get("id"):
-            reply.content = reply.content[: index + 1]
-            return
-
-
-def _given_reason(tool_input: Any) -> str:
-    """What an invalid end_conversation call gave as its reason, for the record."""
-    given = tool_input.get("reason") if isinstance(tool_input, dict) else None
-    if given is None:
-        return ""
-    return given if isinstance(given, str) else repr(given)
-
-
-async def _close(stream: Any) -> None:
-    close = getattr(stream, "aclose", None)
-    if close is not None:
-        with contextlib.suppress(Exception):
-            await close()
-
-
-async def _ask(confirm_end: ConfirmEnd, conversation: Conversation, who: str) -> bool:
-    try:
-        return bool(await confirm_end(conversation, who))
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("the end confirmation failed; treated as declined")
-        return False
-
-
-def _emit(on_event: EventSink, event: ChatEvent) -> None:
-    try:
-        on_event(event)
-    except Exception:  # a display bug must not lose the turn or its saved messages
-        # The type only: an event's repr holds the conversation's text.
-        log.exception("event handler failed for %s of %s", type(event).__name__,
-                      event.conversation_id)
-
+        if message.excluded:
+            continue
+        blocks = [copy.deepcopy(b) for b in message.content
+                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
+        content[:0] = blocks
+    return {"role": "assistant", "content": content}

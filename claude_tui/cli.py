@@ -1,6 +1,7 @@
-"""Command line: arguments, start-up, provider choice.
+"""Command line: arguments, then the start-up they ask for (``startup.py``).
 
-Kept light: ``--help`` and ``--version`` import neither Textual nor the SDK.
+Kept light: ``--help`` and ``--version`` import neither Textual nor the SDK, and the UI is
+imported only to run the app.
 """
 
 from __future__ import annotations
@@ -8,31 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from claude_tui import __version__
-from claude_tui.config import (
-    DEMO_MODEL,
-    ConfigError,
-    Settings,
-    default_config_path,
-    default_data_dir,
-    load_settings,
-)
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
-
-
-@dataclass
-class StartOptions:
-    settings: Settings
-    data_dir: Path
-    # The model for new conversations (the demo model when there is no key or --demo).
-    model: str
-    api_key: str = field(repr=False)
-    demo: bool
-    # Why the demo model is in use, for the one-time notice; None when talking to Claude.
-    demo_reason: str | None
+from claude_tui.config import ConfigError, default_config_path, default_data_dir, load_settings
+from claude_tui.startup import StartOptions, start_options
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,23 +118,8 @@ def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> 
         raise ConfigError(f"{args.config}: no such config file")
     settings = load_settings(Path(args.config).expanduser() if args.config else None)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    api_key = settings.resolved_api_key(env)
-    demo_reason = None
-    if args.demo:
-        demo_reason = "--demo"
-    elif args.model == DEMO_MODEL:
-        demo_reason = "--model"
-    elif not api_key:
-        demo_reason = "no API key"
-    model = DEMO_MODEL if demo_reason else (args.model or settings.model)
-    return StartOptions(
-        settings=settings,
-        data_dir=data_dir.expanduser(),
-        model=model,
-        api_key=api_key,
-        demo=demo_reason is not None,
-        demo_reason=demo_reason,
-    )
+    return start_options(settings, data_dir.expanduser(), api_key=settings.resolved_api_key(env),
+                         model=args.model, demo=args.demo)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,13 +2,20 @@
 
 ``config.toml`` lives in the user config folder and is read with ``tomllib``; when the app changes
 a setting it is written back with ``tomli_w``, keeping every key it does not know.
+
+The dataclasses ``Settings`` and ``EndConversationSettings`` are the schema: each key of the
+file is a field made by ``setting()``, which holds its default and its help text (the README's
+table is tested against them), and its annotation is the type the file must give.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,7 @@ DEMO_MODEL = "claude-tui-demo"
 DEFAULT_MAX_TOKENS = 8192
 DEFAULT_END_MODELS = ("claude-opus-*",)
 
+# An example, shown by the demo model and in the README; tests check it against the schema.
 EXAMPLE_CONFIG = """\
 # claude-tui settings. Every key is optional.
 model = "claude-opus-5-5"        # default model for new conversations
@@ -42,14 +50,6 @@ min_warnings = 1                 # warnings needed before a persistent_abuse end
 """
 
 
-def assistant_name(model: str) -> str:
-    """Who replies, as the interface names it mid-sentence: the offline demo model is not Claude.
-
-    Capitalise the first letter where it starts a sentence ("The demo model ended ...").
-    """
-    return "the demo model" if model == DEMO_MODEL else "Claude"
-
-
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
@@ -67,34 +67,81 @@ class ConfigError(Exception):
     """The config file cannot be used; the message names the file, line and key."""
 
 
+def setting(default: Any, help: str, *, unit: str = "", at_least: float | None = None,
+            more_than: float | None = None, not_blank: str = "", each: str = "",
+            unset: str = "none", secret: bool = False) -> Any:
+    """One key of the config file: its default, its help text, and what a value must be.
+
+    ``unit`` is what a number counts ("must be a number of seconds"); ``at_least`` and
+    ``more_than`` bound a number; ``not_blank`` refuses an empty string, saying what it must be
+    instead; ``each`` is what every value of a table of free keys must be; ``unset`` is how the
+    README shows a default of None; a ``secret`` is kept out of repr, so a crash report that
+    prints locals does not show it.
+    """
+    metadata = {"help": help, "unit": unit, "at_least": at_least, "more_than": more_than,
+                "not_blank": not_blank, "each": each, "unset": unset}
+    if isinstance(default, list | dict):
+        return field(default_factory=default.copy, metadata=metadata, repr=not secret)
+    return field(default=default, metadata=metadata, repr=not secret)
+
+
+def table(schema: type) -> Any:
+    """A ``[table]`` of the config file whose keys are the fields of ``schema``."""
+    return field(default_factory=schema, metadata={"table": True})
+
+
 @dataclass
 class EndConversationSettings:
-    enabled: bool = True
-    models: list[str] = field(default_factory=lambda: list(DEFAULT_END_MODELS))
-    min_warnings: int = 1
+    """``[end_conversation]``: the warning and end tools offered to the model."""
+
+    enabled: bool = setting(True, "offer the warning and end tools to the model")
+    models: list[str] = setting(
+        list(DEFAULT_END_MODELS), "shell-style patterns of the models that get them (the demo "
+        "model always does unless disabled)")
+    min_warnings: int = setting(
+        1, "warnings needed before an end for persistent abuse is honoured", at_least=0)
 
 
 @dataclass
 class Settings:
-    path: Path
-    model: str = DEFAULT_MODEL
-    max_tokens: int = DEFAULT_MAX_TOKENS
-    max_retries: int = 2
-    max_retry_wait: float = 60.0
-    first_byte_timeout: float = 45.0
-    system_prompt: str = ""
-    theme: str | None = None
-    # Kept out of repr: a crash report printing locals must not show the key.
-    api_key: str | None = field(default=None, repr=False)
-    demo_chars_per_second: float = 240.0
-    end_conversation: EndConversationSettings = field(default_factory=EndConversationSettings)
-    keymap: dict[str, str] = field(default_factory=dict)
-    # The file as read, unknown keys included, so writing a setting back loses nothing.
+    """The settings: the keys of ``config.toml``, and what was read from the file."""
+
+    path: Path = field(default_factory=default_config_path)
+    model: str = setting(DEFAULT_MODEL, "model for new conversations (`--model` overrides)",
+                         not_blank="a model name")
+    max_tokens: int = setting(DEFAULT_MAX_TOKENS, "the longest reply, in tokens", at_least=1)
+    max_retries: int = setting(
+        2, "retries for rate limits, overload, server errors and lost connections, before a "
+        "reply begins; the tab counts down each wait (\"rate limited, retrying in 27 s; "
+        "escape stops\")", at_least=0)
+    max_retry_wait: float = setting(
+        60.0, "seconds: the longest one retry waits; when the API asks for longer, you are "
+        "told and `ctrl+r` retries when you choose", unit="seconds", at_least=0)
+    first_byte_timeout: float = setting(
+        45.0, "seconds to wait for the API to start answering before saying so (`ctrl+r` "
+        "retries)", unit="seconds", more_than=0)
+    system_prompt: str = setting(
+        "", "your own system prompt, sent after the client's end-conversation section; the "
+        "default of every conversation that has none of its own (`f7`)")
+    theme: str | None = setting(
+        None, "saved when you choose a theme in the command palette", unset="Textual's")
+    api_key: str | None = setting(
+        None, "used only when `ANTHROPIC_API_KEY` is not set; the file is then kept `0600`",
+        secret=True)
+    demo_chars_per_second: float = setting(
+        240.0, "how fast the offline demo model types", more_than=0)
+    end_conversation: EndConversationSettings = table(EndConversationSettings)
+    keymap: dict[str, str] = setting(
+        {}, "remap any binding by its id, e.g. `new_conversation = \"ctrl+t\"` (ids below)",
+        each="a string of keys such as \"ctrl+t\"")
+
+    # What was read, beside the settings themselves:
+    # the file as read, unknown keys included, so writing a setting back loses nothing;
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    # Keys this version does not know ("max_token"), as "line 3: 'max_token'": kept in the
-    # file, reported once at start-up.
+    # keys this version does not know ("max_token"), as "line 3: 'max_token'": kept in the
+    # file, reported once at start-up;
     unknown_keys: list[str] = field(default_factory=list)
-    # The line of each [keymap] entry, for messages about it.
+    # the line of each [keymap] entry, for messages about it.
     keymap_lines: dict[str, int | None] = field(default_factory=dict)
 
     def resolved_api_key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
@@ -103,52 +150,132 @@ class Settings:
         return (env.get("ANTHROPIC_API_KEY") or "").strip() or (self.api_key or "").strip()
 
 
-# key -> (types accepted, description for messages)
-_TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
-    "model": ((str,), "a string"),
-    "max_tokens": ((int,), "a whole number"),
-    "max_retries": ((int,), "a whole number"),
-    "max_retry_wait": ((int, float), "a number of seconds"),
-    "first_byte_timeout": ((int, float), "a number of seconds"),
-    "system_prompt": ((str,), "a string"),
-    "theme": ((str,), "a string"),
-    "api_key": ((str,), "a string"),
-    "demo_chars_per_second": ((int, float), "a number"),
-    "end_conversation": ((dict,), "a table"),
-    "keymap": ((dict,), "a table"),
+def schema_keys(schema: type) -> list[tuple[dataclasses.Field[Any], Any]]:
+    """The keys of a table of the schema: each field made by ``setting()`` or ``table()``, with
+    its type (a nested schema for a table)."""
+    found = _KEYS.get(schema)
+    if found is None:
+        hints = typing.get_type_hints(schema)
+        found = [(f, hints[f.name]) for f in dataclasses.fields(schema)
+                 if "help" in f.metadata or "table" in f.metadata]
+        _KEYS[schema] = found
+    return found
+
+
+_KEYS: dict[type, list[tuple[dataclasses.Field[Any], Any]]] = {}
+# What the file's value must be, by the Python type a key's annotation asks for.
+_KIND_NAMES: dict[type, str] = {
+    bool: "true or false", int: "a whole number", float: "a number", str: "a string",
+    list: "a list of strings", dict: "a table",
 }
-_END_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "enabled": ((bool,), "true or false"),
-    "models": ((list,), "a list of strings"),
-    "min_warnings": ((int,), "a whole number"),
-}
 
 
-def _line_of(text: str, key: str, table: str | None = None) -> int | None:
-    """The line where ``key`` is set (inside ``[table]`` when given), for error messages.
+def _kind(hint: Any) -> type:
+    """The value a key's annotation asks for: ``str | None`` a str (a missing key is None),
+    ``list[str]`` a list, a nested schema a table."""
+    if isinstance(hint, types.UnionType):
+        (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if dataclasses.is_dataclass(hint):
+        return dict
+    return typing.get_origin(hint) or hint
 
-    Looks for ``key = `` under a ``[table]`` header, then for ``table.key = `` (a dotted key),
-    then for ``key = `` anywhere (an inline table), and gives up with None.
-    """
-    name = rf"(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})"
-    in_table = re.compile(rf"^\s*{name}\s*=")
-    dotted = re.compile(rf"^\s*{re.escape(table)}\s*\.\s*{name}\s*=") if table else None
-    anywhere = re.compile(rf"(?:^|[{{,])\s*{name}\s*=")
-    lines = text.splitlines()
-    current: str | None = None
-    for number, line in enumerate(lines, start=1):
-        header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]", line)
-        if header:
-            current = header.group(1).strip("\"'")
+
+def _fits(value: Any, kind: type) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, never to the file
+        return kind is bool
+    return isinstance(value, int | float) if kind is float else isinstance(value, kind)
+
+
+_Problem = typing.Callable[[tuple[str, ...], str, Any], ConfigError]
+
+
+def _read_table(schema: type, data: dict[str, Any], where: tuple[str, ...],
+                problem: _Problem) -> dict[str, Any]:
+    """The values ``data`` gives for the keys of ``schema``, checked; a key not in ``data``
+    is left out, so it keeps its default."""
+    values: dict[str, Any] = {}
+    for key, hint in schema_keys(schema):
+        if key.name not in data:
             continue
-        if current == table and in_table.match(line):
-            return number
-        if dotted and current is None and dotted.match(line):
-            return number
-    for number, line in enumerate(lines, start=1):
-        if anywhere.search(line):
-            return number
-    return None
+        value, name, kind, meta = data[key.name], (*where, key.name), _kind(hint), key.metadata
+        expected = f"a number of {meta['unit']}" if meta.get("unit") else _KIND_NAMES[kind]
+        if not _fits(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+            raise problem(name, expected, value)
+        if dataclasses.is_dataclass(hint):
+            values[key.name] = hint(**_read_table(hint, value, name, problem))
+            continue
+        for item, each in value.items() if kind is dict else ():
+            if not isinstance(each, str):
+                raise problem((*name, item), meta["each"], each)
+        if meta["not_blank"] and not value.strip():
+            raise problem(name, meta["not_blank"], value)
+        low, above = meta["at_least"], meta["more_than"]
+        if (low is not None and value < low) or (above is not None and value <= above):
+            raise problem(name, "a positive number", value)
+        values[key.name] = kind(value)  # an int for a float key becomes a float; lists copied
+    return values
+
+
+def _unknown_keys(schema: type, data: dict[str, Any],
+                  where: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    known = {key.name: hint for key, hint in schema_keys(schema)}
+    found = [(*where, name) for name in data if name not in known]
+    for name, hint in known.items():
+        if dataclasses.is_dataclass(hint) and isinstance(data.get(name), dict):
+            found += _unknown_keys(hint, data[name], (*where, name))
+    return found
+
+
+_QUOTES = ('"""', "'''")
+_CLOSERS = (*_QUOTES, "]")
+_IN_A_STRING = ("Unterminated string", "Expected \"'''\"")  # tomllib's words for it
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line where each key (as its path: ``("end_conversation", "models")``) is first set.
+
+    Each statement of the file is parsed alone by ``tomllib``, so quoted and dotted keys,
+    inline tables and table headers come out as the parser reads them. A value over several
+    lines (a multi-line string or array) is parsed once a line that may close it is reached.
+    """
+    lines: dict[tuple[str, ...], int] = {}
+    current: tuple[str, ...] = ()  # the table of the last [header]
+    chunk: list[str] = []
+    start = 0
+    closers = _CLOSERS
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not chunk:
+            start = number
+        chunk.append(line)
+        if len(chunk) > 1 and not any(end in line for end in closers):
+            continue
+        try:
+            parsed: Any = tomllib.loads("\n".join(chunk))
+        except tomllib.TOMLDecodeError as exc:
+            # The statement goes on. Inside a multi-line string only quotes can end it, so a
+            # long prompt is parsed again once, not at each line (should tomllib word its
+            # message otherwise, this is only slower, never wrong).
+            closers = _QUOTES if str(exc).startswith(_IN_A_STRING) else _CLOSERS
+            continue
+        closers = _CLOSERS
+        if chunk[0].lstrip().startswith("["):  # [table], [a.b] or [[array]]
+            current = ()
+            while isinstance(parsed, dict) and len(parsed) == 1:
+                ((name, parsed),) = parsed.items()
+                current = (*current, name)
+                lines.setdefault(current, start)
+        else:
+            _note_lines(parsed, current, start, lines)
+        chunk = []
+    return lines
+
+
+def _note_lines(parsed: dict[str, Any], where: tuple[str, ...], number: int,
+                lines: dict[tuple[str, ...], int]) -> None:
+    for name, value in parsed.items():
+        lines.setdefault((*where, name), number)
+        if isinstance(value, dict):  # a dotted key or an inline table
+            _note_lines(value, (*where, name), number, lines)
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
@@ -165,11 +292,10 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
 def load_settings(path: Path | None = None) -> Settings:
     """Read the config file; a missing file gives the defaults, a bad one a ``ConfigError``."""
     path = Path(path) if path else default_config_path()
-    settings = Settings(path=path)
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        return settings
+        return Settings(path=path)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
@@ -178,75 +304,26 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, exc) from None
+    lines: dict[tuple[str, ...], int] = {}
 
-    def fail(key: str, table: str | None, expected: str, value: Any) -> ConfigError:
-        line = _line_of(text, key, table)
+    def line_of(name: tuple[str, ...]) -> int | None:
+        if not lines:  # found only when a message or the keymap needs them
+            lines.update(key_lines(text))
+        return lines.get(name)
+
+    def problem(name: tuple[str, ...], expected: str, value: Any) -> ConfigError:
+        line = line_of(name)
         where = f"{path}, line {line}" if line else str(path)
-        name = f"{table}.{key}" if table else key
-        return ConfigError(f"{where}: '{name}' must be {expected}, not {value!r}")
+        return ConfigError(f"{where}: '{'.'.join(name)}' must be {expected}, not {value!r}")
 
-    def check(data: dict[str, Any], spec: dict[str, tuple[tuple[type, ...], str]],
-              table: str | None) -> None:
-        for key, (types, expected) in spec.items():
-            if key not in data:
-                continue
-            value = data[key]
-            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-            if not ok:
-                raise fail(key, table, expected, value)
-
-    check(raw, _TOP_LEVEL, None)
-    if "model" in raw and not raw["model"].strip():
-        raise fail("model", None, "a model name", raw["model"])
-    end = raw.get("end_conversation", {})
-    check(end, _END_KEYS, "end_conversation")
-    if "models" in end and not all(isinstance(m, str) for m in end["models"]):
-        raise fail("models", "end_conversation", "a list of strings", end["models"])
-    keymap = raw.get("keymap", {})
-    for key, value in keymap.items():
-        if not isinstance(value, str):
-            raise fail(key, "keymap", "a string of keys such as \"ctrl+t\"", value)
-    for key in ("max_tokens", "min_warnings", "max_retries"):
-        source = end if key == "min_warnings" else raw
-        if key in source and source[key] < (1 if key == "max_tokens" else 0):
-            table = "end_conversation" if key == "min_warnings" else None
-            raise fail(key, table, "a positive number", source[key])
-    for key in ("demo_chars_per_second", "first_byte_timeout"):
-        if key in raw and raw[key] <= 0:
-            raise fail(key, None, "a positive number", raw[key])
-    if "max_retry_wait" in raw and raw["max_retry_wait"] < 0:
-        raise fail("max_retry_wait", None, "a positive number", raw["max_retry_wait"])
-
+    settings = Settings(path=path, **_read_table(Settings, raw, (), problem))
     settings.raw = raw
-    settings.unknown_keys = _unknown_keys(text, raw, end)
-    settings.keymap_lines = {key: _line_of(text, key, "keymap") for key in keymap}
-    settings.model = raw.get("model", DEFAULT_MODEL)
-    settings.max_tokens = raw.get("max_tokens", DEFAULT_MAX_TOKENS)
-    settings.max_retries = raw.get("max_retries", 2)
-    settings.max_retry_wait = float(raw.get("max_retry_wait", 60.0))
-    settings.first_byte_timeout = float(raw.get("first_byte_timeout", 45.0))
-    settings.system_prompt = raw.get("system_prompt", "")
-    settings.theme = raw.get("theme")
-    settings.api_key = raw.get("api_key")
-    settings.demo_chars_per_second = float(raw.get("demo_chars_per_second", 240.0))
-    settings.end_conversation = EndConversationSettings(
-        enabled=end.get("enabled", True),
-        models=list(end.get("models", DEFAULT_END_MODELS)),
-        min_warnings=end.get("min_warnings", 1),
-    )
-    settings.keymap = dict(keymap)
+    for name in _unknown_keys(Settings, raw):
+        line = line_of(name)
+        named = f"'{'.'.join(name)}'"
+        settings.unknown_keys.append(f"line {line}: {named}" if line else named)
+    settings.keymap_lines = {key: line_of(("keymap", key)) for key in settings.keymap}
     return settings
-
-
-def _unknown_keys(text: str, raw: dict[str, Any], end: dict[str, Any]) -> list[str]:
-    found = [(key, None) for key in raw if key not in _TOP_LEVEL]
-    found += [(key, "end_conversation") for key in end if key not in _END_KEYS]
-    described = []
-    for key, table in found:
-        line = _line_of(text, key, table)
-        name = f"{table}.{key}" if table else key
-        described.append(f"line {line}: '{name}'" if line else f"'{name}'")
-    return described
 
 
 def save_setting(settings: Settings, key: str, value: Any) -> None:
@@ -258,7 +335,7 @@ def save_setting(settings: Settings, key: str, value: Any) -> None:
     """
     import tomli_w
 
-    from claude_tui.atomic import atomic_write
+    from claude_tui.storage.atomic import atomic_write
 
     # Write through a symlink (a config kept with dotfiles) rather than replacing it.
     target = settings.path.resolve() if settings.path.is_symlink() else settings.path
@@ -273,7 +350,7 @@ def save_setting(settings: Settings, key: str, value: Any) -> None:
     raw = dict(raw)
     raw[key] = value
     settings.raw = raw
-    if hasattr(settings, key) and key not in ("path", "raw"):
+    if key in {known.name for known, _ in schema_keys(Settings)}:
         setattr(settings, key, value)
     data = _drop_none(raw)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,8 @@
 """The conversation: its messages, warnings and end record, and its JSON form.
 
 A conversation file holds Messages API content blocks as they were sent and received, so a
-request can be rebuilt exactly. Schema history:
-
-- 0: early drafts and hand-written files: no ``schema`` key, message ``content`` may be a
-  plain string, ``status``/``ended``/``warnings`` may be missing.
-- 1: the current form, described in DESIGN.md section 3.
+request can be rebuilt exactly. The schema history, and the migrations that bring an older file
+forward, are in ``schema_migrations``.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+from claude_tui.schema_migrations import MIGRATIONS, SCHEMA_VERSION
 
 Role = Literal["user", "assistant"]
 Status = Literal["active", "ended"]
@@ -88,6 +85,9 @@ class Message:
     interrupted: bool = False
     # E7: a refused turn stays in the file for the reader but is left out of later requests.
     excluded: bool = False
+    # An earlier version (always excluded too): ``{"at": ..., "by": "regenerate" | "edit"}``,
+    # when and how a newer version took its place.
+    replaced: dict[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -111,6 +111,8 @@ class Message:
             data["interrupted"] = True
         if self.excluded:
             data["excluded"] = True
+        if self.replaced is not None:
+            data["replaced"] = self.replaced
         return data
 
     @classmethod
@@ -133,8 +135,11 @@ class Message:
         for key in ("model", "stop_reason"):
             if data.get(key) is not None and not isinstance(data[key], str):
                 raise ConversationFormatError(f"a message's {key} is not text")
+        replaced = data.get("replaced")
+        if replaced is not None and not isinstance(replaced, dict):
+            raise ConversationFormatError("a message's replaced is not an object")
         known = {"role", "content", "at", "model", "stop_reason", "usage", "interrupted",
-                 "excluded"}
+                 "excluded", "replaced"}
         return cls(
             role=role,
             content=content,
@@ -143,9 +148,16 @@ class Message:
             stop_reason=data.get("stop_reason"),
             usage=usage,
             interrupted=bool(data.get("interrupted", False)),
-            excluded=bool(data.get("excluded", False)),
+            # An earlier version is never sent again, whatever a hand edit left of the flag.
+            excluded=bool(data.get("excluded", False)) or replaced is not None,
+            replaced=({str(k): str(v) for k, v in replaced.items()}
+                      if replaced is not None else None),
             extra={k: v for k, v in data.items() if k not in known},
         )
+
+    @property
+    def is_earlier_version(self) -> bool:
+        return self.replaced is not None
 
 
 @dataclass
@@ -227,6 +239,9 @@ class Conversation:
     warnings: list[IssuedWarning] = field(default_factory=list)
     refused_ends: list[RefusedEnd] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    # This conversation's own system prompt, sent after the client's section; None: the
+    # config's ``system_prompt`` applies (as it did for every file before schema 2).
+    system_prompt: str | None = None
     # Set when the file came from a newer version: shown, never written back.
     read_only_reason: str | None = None
     # Keys this version does not know, kept so that saving loses nothing.
@@ -246,7 +261,7 @@ class Conversation:
         if self.title.strip():
             return self.title.strip()
         for message in self.messages:
-            if message.is_user_text:
+            if message.is_user_text and message.replaced is None:  # as edited, if it was
                 first = message.text.strip().splitlines()
                 if first:
                     return first[0][:80]
@@ -278,6 +293,7 @@ class Conversation:
                 "ended": self.ended.to_dict() if self.ended else None,
                 "warnings": [w.to_dict() for w in self.warnings],
                 "refused_ends": [r.to_dict() for r in self.refused_ends],
+                "system_prompt": self.system_prompt,
             }
         )
         if messages:
@@ -327,12 +343,15 @@ class Conversation:
                             ("refused_ends", refused)):
             if not isinstance(value, list):
                 raise ConversationFormatError(f"{name} is not a list")
+        system_prompt = data.get("system_prompt")
+        if system_prompt is not None and not isinstance(system_prompt, str):
+            raise ConversationFormatError("the system prompt is not text")
         ended_data = data.get("ended")
         ended = EndRecord.from_dict(ended_data) if ended_data is not None else None
         if status == "ended" and ended is None:
             raise ConversationFormatError("the conversation is ended but has no end record")
         known = {"schema", "id", "title", "model", "created", "updated", "status", "ended",
-                 "warnings", "refused_ends", "messages"}
+                 "warnings", "refused_ends", "messages", "system_prompt"}
         return cls(
             id=conv_id,
             model=model,
@@ -344,30 +363,8 @@ class Conversation:
             warnings=[IssuedWarning.from_dict(w) for w in warnings],
             refused_ends=[RefusedEnd.from_dict(r) for r in refused],
             messages=[Message.from_dict(m) for m in messages],
+            system_prompt=system_prompt,
             read_only_reason=read_only_reason,
             extra={k: v for k, v in data.items() if k not in known},
         )
 
-
-def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
-    data = dict(data)
-    messages = data.get("messages", [])
-    # Anything but a list is left as it is, for the shape check to report.
-    if isinstance(messages, list):
-        data["messages"] = [
-            {**m, "content": [{"type": "text", "text": m["content"]}]}
-            if isinstance(m, dict) and isinstance(m.get("content"), str)
-            else m
-            for m in messages
-        ]
-    data.setdefault("title", "")
-    data.setdefault("status", "ended" if data.get("ended") else "active")
-    data.setdefault("warnings", [])
-    data.setdefault("refused_ends", [])
-    data.setdefault("created", data.get("updated") or now_iso())
-    data.setdefault("updated", data["created"])
-    data["schema"] = 1
-    return data
-
-
-MIGRATIONS = {0: _migrate_0_to_1}

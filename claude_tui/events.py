@@ -71,6 +71,14 @@ class ReplyCutShort:
 
 
 @dataclass(frozen=True)
+class ConversationFull:
+    """The reply stopped at the model's context window (``model_context_window_exceeded``):
+    nothing more fits; a branch from an earlier message, or a new conversation, goes on."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True)
 class TurnFailed:
     """The request failed; ``message`` says what happened and what to do."""
 
@@ -108,6 +116,16 @@ class MessageSaved:
 
 
 @dataclass(frozen=True)
+class EarlierVersionsKept:
+    """A regenerate or an edit marked the messages from some point on as earlier versions
+    (saved); ``upto``: how many messages the conversation had then. Comes before the new
+    version's ``MessageSaved`` or ``TurnStarted``."""
+
+    conversation_id: str
+    upto: int
+
+
+@dataclass(frozen=True)
 class TurnFinished:
     conversation_id: str
     stop_reason: str | None
@@ -123,10 +141,12 @@ ChatEvent = (
     | EndDeclined
     | RefusalNotice
     | ReplyCutShort
+    | ConversationFull
     | TurnFailed
     | RetryScheduled
     | UsageUpdated
     | MessageSaved
+    | EarlierVersionsKept
     | TurnFinished
 )
 

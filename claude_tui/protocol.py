@@ -11,8 +11,10 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from claude_tui.config import DEMO_MODEL, Settings
+from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, RefusedEnd, now_iso
+from claude_tui.providers.base import END_CONVERSATION_TOOLS
+from claude_tui.providers.choice import provider_info
 
 ISSUE_WARNING = "issue_warning"
 END_CONVERSATION = "end_conversation"
@@ -121,18 +123,24 @@ def tools_enabled(model: str, settings: Settings) -> bool:
     end = settings.end_conversation
     if not end.enabled:
         return False
-    if model == DEMO_MODEL:
+    if END_CONVERSATION_TOOLS in provider_info(model).supports:
         return True
     return any(fnmatch.fnmatchcase(model, pattern) for pattern in end.models)
 
 
-def system_blocks(model: str, settings: Settings) -> list[dict[str, Any]]:
-    """The request's system prompt: the protocol section (when enabled), then the user's own."""
+def system_blocks(model: str, settings: Settings,
+                  own: str | None = None) -> list[dict[str, Any]]:
+    """The request's system prompt: the protocol section whenever the tools are offered, then
+    the user's own beside it, never in its place (E8).
+
+    ``own``: the conversation's own system prompt; None means the config's ``system_prompt``.
+    """
     blocks: list[dict[str, Any]] = []
     if tools_enabled(model, settings):
         blocks.append({"type": "text", "text": SYSTEM_SECTION})
-    if settings.system_prompt.strip():
-        blocks.append({"type": "text", "text": settings.system_prompt})
+    prompt = settings.system_prompt if own is None else own
+    if prompt.strip():
+        blocks.append({"type": "text", "text": prompt})
     return blocks
 
 

@@ -28,20 +28,42 @@ def build_request(conversation: Conversation, settings: Settings) -> ModelReques
     turn reads the whole history before it from the cache.
     """
     enabled = protocol.tools_enabled(conversation.model, settings)
-    system = protocol.system_blocks(conversation.model, settings)
+    system = protocol.system_blocks(conversation.model, settings, conversation.system_prompt)
     if system:
         system[-1] = {**system[-1], "cache_control": CACHE}
     messages = request_messages(conversation.messages)
     if messages:
         last = messages[-1]["content"]
         last[-1] = {**last[-1], "cache_control": CACHE}
+    # Tools an earlier turn used stay defined where they are no longer offered (the model was
+    # switched): the API refuses tool blocks in a history without the tools, so they are sent
+    # with tool_choice "none", which lets the model call none of them.
+    used = not enabled and _has_tool_blocks(messages)
     return ModelRequest(
         model=conversation.model,
         max_tokens=settings.max_tokens,
         system=system,
         messages=messages,
-        tools=protocol.tool_schemas() if enabled else [],
+        tools=protocol.tool_schemas() if enabled or used else [],
+        tool_choice={"type": "none"} if used else None,
+        regenerations=regenerations(conversation.messages),
     )
+
+
+def _has_tool_blocks(messages: list[dict[str, Any]]) -> bool:
+    return any(block.get("type") in ("tool_use", "tool_result")
+               for message in messages for block in message["content"])
+
+
+def regenerations(stored: list[Message]) -> int:
+    """How many earlier versions of the reply to the last message the user typed there are."""
+    count = 0
+    for message in reversed(stored):
+        if message.is_user_text and not message.excluded:
+            break
+        if message.role == "assistant" and (message.replaced or {}).get("by") == "regenerate":
+            count += 1
+    return count
 
 
 def request_messages(stored: list[Message]) -> list[dict[str, Any]]:

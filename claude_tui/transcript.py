@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
+from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
 
 
 def reply_heading(model: str | None) -> str:
     """The name over a reply: it says which model wrote it, and never calls the demo Claude."""
-    return "Demo model" if model == DEMO_MODEL else "Claude"
+    return provider_info(model).heading
 
 
 def shown_messages(conversation: Conversation) -> list[tuple[int, Message]]:
@@ -47,6 +47,8 @@ def to_markdown(conversation: Conversation) -> str:
     for _, message in shown_messages(conversation):
         who = "You" if message.role == "user" else reply_heading(message.model)
         note = " (stopped)" if message.interrupted else ""
+        if message.replaced is not None:
+            note += " (earlier version)"  # regenerated or edited since: never sent again
         lines += [f"## {who}{note}", "", inert(message.text).rstrip(), ""]
     return "\n".join(lines)
 

@@ -113,9 +113,9 @@ async def _drive(output_dir: Path) -> list[Path]:
     # Imported here so the environment above is in place before anything reads it.
     from claude_tui.cli import build_parser, resolve
     from claude_tui.ui.app import ClaudeTUI
-    from claude_tui.ui.screens.confirm_end import ConfirmEndScreen
-    from claude_tui.ui.screens.help import HelpScreen
-    from claude_tui.ui.screens.picker import ConversationPicker
+    from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
+    from claude_tui.ui.dialogs.help import HelpScreen
+    from claude_tui.ui.dialogs.picker import ConversationPicker
 
     options = resolve(build_parser().parse_args(["--demo"]))
     app = ClaudeTUI(options)

@@ -12,7 +12,8 @@ from claude_tui.chat import ChatEngine
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent, TextDelta
-from claude_tui.store import ConversationStore
+from claude_tui.providers.choice import Providers
+from claude_tui.storage.store import ConversationStore
 from tests.fake_api import FakeAPI
 
 MODEL = "claude-opus-5-5"  # matches the default end_conversation pattern
@@ -65,8 +66,8 @@ def make_engine(fake_api: FakeAPI, data_dir: Path, settings: Settings | None = N
     settings = settings or Settings(path=data_dir.parent / "config.toml")
     provider = fake_api.provider(**provider_options)
     # The demo slot gets a real provider too, so a demo-model request is visible on the wire.
-    return ChatEngine(ConversationStore(data_dir), settings, claude=provider,
-                      demo=fake_api.provider())
+    return ChatEngine(ConversationStore(data_dir), settings,
+                      Providers(claude=provider, demo=fake_api.provider()))
 
 
 def on_disk(engine: ChatEngine, conversation: Conversation) -> dict[str, Any]:

@@ -42,6 +42,7 @@ What a queued item can be:
   error body ``{"type": "error", "error": {...}}`` with that HTTP status.
 - ``html_page(status=200)``: a web page instead of the API; ``malformed_sse()``: HTTP 200
   and an event stream whose data is not JSON.
+- ``GET /v1/models`` answers from ``fake_api.models`` (see ``FakeAPI``), paged as the API does.
 - a callable ``(request_json) -> script``: decides when the request arrives (multi-tab tests).
 
 ``fake_api.default`` may hold such a callable, used when the queue is empty. With an empty queue
@@ -51,7 +52,8 @@ test that makes an unexpected request fails loudly.
 Like the real API, the server answers 400 (``invalid_request_error``) to a request it would
 reject: a ``tool_use`` not answered by a ``tool_result`` at the start of the next message, a
 ``tool_result`` with no call before it, an empty text block or message, a non-object tool
-input, more than four ``cache_control`` breakpoints. Set ``fake_api.validate = False`` to turn
+input, more than four ``cache_control`` breakpoints, tool blocks in a request that defines
+no tools. Set ``fake_api.validate = False`` to turn
 that off. Such a 400 does not use up a script.
 
 ``closed_port_url()`` gives a base URL where nothing listens (connection refused).
@@ -317,7 +319,38 @@ def problems_in(body: Any) -> str | None:
             if stray:
                 return (f"messages.{index}: unexpected `tool_use_id` found in `tool_result` "
                         f"blocks: {', '.join(map(str, stray))}")
+    tool_blocks = any(isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
+                      for m in messages if isinstance(m.get("content"), list)
+                      for b in m["content"])
+    if tool_blocks and not body.get("tools"):
+        return ("Requests which include `tool_use` or `tool_result` blocks must define tools.")
     return None
+
+
+def _model_object(api: FakeAPI, model_id: str) -> dict[str, Any]:
+    """One model as the API describes it (``ModelInfo`` in the SDK)."""
+    words = model_id.removeprefix("claude-").split("-")
+    name = "Claude " + " ".join([words[0].title(), ".".join(words[1:])]).strip()
+    return {"type": "model", "id": model_id, "display_name": name,
+            "created_at": "2026-06-01T00:00:00Z", "lifecycle": "active",
+            "deprecated_at": None, "retires_at": None, "line": words[0],
+            "max_input_tokens": 1_000_000, "max_tokens": 128_000,
+            **api.model_details.get(model_id, {})}
+
+
+def _models_page(api: FakeAPI, path: str) -> dict[str, Any]:
+    """A page of ``GET /v1/models``: newest first, ``limit`` (default 20) after ``after_id``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(path).query)
+    limit = int(query.get("limit", ["20"])[0])
+    ids = list(api.models)
+    after = query.get("after_id", [None])[0]
+    if after in ids:
+        ids = ids[ids.index(after) + 1:]
+    page = ids[:limit]
+    return {"data": [_model_object(api, m) for m in page], "has_more": len(ids) > limit,
+            "first_id": page[0] if page else None, "last_id": page[-1] if page else None}
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -334,7 +367,13 @@ class FakeAPI:
         self.received: list[Received] = []
         self.default: Callable[[dict[str, Any]], Script] | None = None
         self.validate = True
+        # ``GET /v1/models`` lists these ids, in pages as the API does (``limit``,
+        # ``after_id``); ``model_details`` adds or overrides fields of one
+        # (``{"claude-opus-5-5": {"max_input_tokens": 500_000}}``, ``{"lifecycle":
+        # "retired"}``); ``models_error`` (an ``error(...)``) makes the endpoint fail.
         self.models = ["claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"]
+        self.model_details: dict[str, dict[str, Any]] = {}
+        self.models_error: ErrorReply | None = None
         self._queue: deque[ScriptSource] = deque()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
@@ -431,10 +470,12 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._record(None)
             if self.path.startswith("/v1/models"):
-                data = [{"type": "model", "id": m, "display_name": m,
-                         "created_at": "2025-01-01T00:00:00Z"} for m in api.models]
-                self._send_json(200, {"data": data, "has_more": False,
-                                      "first_id": None, "last_id": None})
+                if api.models_error is not None:
+                    failure = api.models_error
+                    self._send_json(failure.status, {"type": "error", "error": {
+                        "type": failure.type, "message": failure.message}}, failure.headers)
+                    return
+                self._send_json(200, _models_page(api, self.path))
             else:
                 self._send_json(404, {"type": "error", "error": {
                     "type": "not_found_error", "message": f"fake_api: no route {self.path}"}})

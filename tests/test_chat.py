@@ -18,7 +18,7 @@ from claude_tui.events import (
     UsageUpdated,
 )
 from claude_tui.protocol import SYSTEM_SECTION
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from tests.chat_support import MODEL, OTHER_MODEL, Confirm, Events, make_engine, on_disk
 from tests.fake_api import error, reply, text, tool_use
 
@@ -142,7 +142,7 @@ async def test_user_message_is_on_disk_before_the_request_fails(fake_api, data_d
 
 async def test_no_api_key_fails_the_turn_with_a_clear_message(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
-    engine.claude = None
+    engine.providers.claude = None
     conversation = engine.new_conversation(MODEL)
     events = Events()
     await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())
@@ -151,7 +151,7 @@ async def test_no_api_key_fails_the_turn_with_a_clear_message(fake_api, data_dir
     assert conversation.messages[0].text == "hello"
 
 
-@pytest.mark.parametrize("stop", ["max_tokens", "model_context_window_exceeded"])
+@pytest.mark.parametrize("stop", ["max_tokens"])
 async def test_max_tokens_says_the_reply_was_cut_short(fake_api, data_dir, stop):
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)

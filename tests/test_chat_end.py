@@ -14,7 +14,7 @@ from claude_tui.events import (
     WarningIssued,
 )
 from claude_tui.protocol import END_DECLINED, WARNING_SHOWN
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
 from tests.fake_api import error, reply, text, tool_use
 

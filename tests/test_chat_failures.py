@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from claude_tui import store as store_module
 from claude_tui.events import TurnFailed, TurnFinished
-from claude_tui.providers.anthropic import BROKE_OFF
+from claude_tui.providers.base import BROKE_OFF
+from claude_tui.storage import store as store_module
 from tests.chat_support import MODEL, Confirm, Events, FirstText, make_engine, on_disk
 from tests.fake_api import closed_port_url, error, reply, stream_error, text, tool_use
 
@@ -182,7 +182,7 @@ async def test_api_errors_become_turn_failed_with_the_message(fake_api, data_dir
 
 async def test_connection_refused_becomes_turn_failed(data_dir, fake_api):
     engine = make_engine(fake_api, data_dir)
-    engine.claude.base_url = closed_port_url()
+    engine.providers.claude.base_url = closed_port_url()
     conversation = engine.new_conversation(MODEL)
     events = Events()
     await engine.send(conversation, "hello", on_event=events, confirm_end=Confirm())

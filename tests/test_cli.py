@@ -13,6 +13,9 @@ import pytest
 from claude_tui import __version__
 from claude_tui.cli import build_parser, resolve
 from claude_tui.config import DEMO_MODEL, default_data_dir
+from claude_tui.providers.base import ProviderError
+from claude_tui.providers.choice import provider_info
+from claude_tui.providers.demo import DemoProvider
 
 
 def run(*args: str, executable: list[str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -98,6 +101,37 @@ def test_model_flag_wins_over_the_config(tmp_path: Path) -> None:
     assert start.model == "claude-haiku-5-5"
     demo = options("--model", DEMO_MODEL, env={"ANTHROPIC_API_KEY": "k"})
     assert demo.demo and demo.model == DEMO_MODEL
+
+
+def test_start_up_chooses_the_providers_from_the_key_and_the_settings(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("max_retries = 5\nmax_retry_wait = 9\nfirst_byte_timeout = 7\n"
+                      "demo_chars_per_second = 33\n")
+    start = options("--config", str(config), "--data-dir", str(tmp_path / "d"),
+                    env={"ANTHROPIC_API_KEY": "sk-env"})
+    claude, demo = start.providers.claude, start.providers.demo
+    assert claude is not None and claude.api_key == "sk-env"
+    assert (claude.max_retries, claude.max_retry_wait, claude.first_byte_timeout) == (5, 9, 7)
+    assert isinstance(demo, DemoProvider) and demo.chars_per_second == 33
+    assert demo.data_dir == tmp_path / "d" and demo.config_path == config
+    # Each model goes to the provider that serves it.
+    assert start.providers.serving("claude-sonnet-5-5") is claude
+    assert start.providers.serving(DEMO_MODEL) is demo
+    # --demo picks the model of new conversations; Claude conversations still reach Claude.
+    assert options("--demo", env={"ANTHROPIC_API_KEY": "k"}).providers.claude is not None
+    keyless = options().providers
+    assert keyless.claude is None and keyless.serving(DEMO_MODEL) is keyless.demo
+    with pytest.raises(ProviderError, match="ANTHROPIC_API_KEY") as failure:
+        keyless.serving("claude-sonnet-5-5")
+    assert failure.value.kind == "no_key" and not failure.value.retryable
+
+
+def test_only_the_demo_model_is_offline_and_named_apart() -> None:
+    demo, claude = provider_info(DEMO_MODEL), provider_info("claude-opus-5-5")
+    assert demo.offline and not claude.offline
+    assert (demo.assistant_name, demo.heading) == ("the demo model", "Demo model")
+    assert (claude.assistant_name, claude.heading) == ("Claude", "Claude")
+    assert provider_info(None) == claude == provider_info("claude-haiku-4-5")
 
 
 def test_data_dir_flag_is_honoured(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from claude_tui.config import DEMO_MODEL
-from claude_tui.data_lock import DataFolderLock
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.data_lock import DataFolderLock
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from tests.cli_support import (
     HOSTILE,
     assert_inert,
@@ -96,6 +97,18 @@ def test_continue_by_prefix_and_the_latest(fake_api: FakeAPI, config: Path,
     latest = ask(fake_api, config, "-c", "three")
     assert latest.returncode == 0 and id_from(latest.stderr) == conversation_id
     assert len(fake_api.requests[2]["messages"]) == 5
+
+
+def test_with_demo_a_claude_conversation_continues_with_claude(
+        fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
+    """--demo picks the model of new conversations; one on Claude keeps talking to Claude."""
+    fake_api.add(reply(text("first")), reply(text("second")))
+    conversation_id = id_from(ask(fake_api, config, "one").stderr)
+    env = {"ANTHROPIC_API_KEY": "test", "ANTHROPIC_BASE_URL": fake_api.base_url}
+    again = run_cli("--demo", "--config", str(config), "ask", "--continue", conversation_id,
+                    "two", env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "second\n" and len(fake_api.requests) == 2
 
 
 def test_continuing_an_ended_conversation_is_refused_before_any_request(
@@ -254,7 +267,7 @@ def test_ask_works_beside_a_running_app_but_not_on_its_open_tabs(
         fake_api: FakeAPI, config: Path, data_dir: Path) -> None:
     open_tab = store_conversation(data_dir, "open in the app")
     closed = store_conversation(data_dir, "not open")
-    ConversationStore(data_dir).save_tabs(TabState(open=[open_tab.id], active=open_tab.id))
+    ConversationStore(data_dir).session.save(TabState(open=[open_tab.id], active=open_tab.id))
     fake_api.add(reply(text("A new one, beside the app.")), reply(text("Went on.")))
     lock = DataFolderLock(data_dir)  # what the running app holds
     lock.acquire()

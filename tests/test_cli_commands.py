@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui.data_lock import DataFolderLock
+from claude_tui.storage.data_lock import DataFolderLock
 from tests.cli_support import HOSTILE, assert_inert, run_cli, store_conversation
 
 

@@ -16,11 +16,11 @@ from claude_tui.config import (
     DEFAULT_MODEL,
     EXAMPLE_CONFIG,
     ConfigError,
+    Settings,
     default_config_path,
     load_settings,
     save_setting,
 )
-from claude_tui.store import ConversationStore
 
 FULL = """\
 model = "claude-sonnet-5-5"
@@ -163,23 +163,6 @@ def test_the_environment_key_wins_over_the_config(tmp_path: Path) -> None:
     assert settings.resolved_api_key({"ANTHROPIC_API_KEY": "  "}) == "sk-config"
 
 
-def test_the_key_is_never_written_into_a_conversation(
-    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-env-0123456789")
-    settings = load_settings(write(tmp_path / "c.toml", 'api_key = "sk-ant-config-9876"\n'))
-    store = ConversationStore(data_dir)
-    conversation = store.create(settings.model, title="t")
-    store.save(conversation)
-    store.list()
-    found = [
-        p for p in data_dir.rglob("*") if p.is_file() and (
-            b"sk-ant-env-0123456789" in p.read_bytes() or b"sk-ant-config-9876" in p.read_bytes()
-        )
-    ]
-    assert list(data_dir.rglob("*.json")) and found == []
-
-
 # errors ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "line", "key"),
@@ -199,6 +182,13 @@ def test_the_key_is_never_written_into_a_conversation(
         ('[keymap]\nnew_conversation = 5\n', 2, "new_conversation"),
         ('keymap = "ctrl+t"\n', 1, "keymap"),
         ('end_conversation = 3\n', 1, "end_conversation"),
+        # Quoted keys and headers, and lines inside a multi-line value, are read as TOML reads
+        # them: the line inside the prompt only looks like a setting.
+        ('"max_tokens" = "x"\n', 1, "max_tokens"),
+        ('[ "end_conversation" ]\n\'min_warnings\' = -3\n', 2, "min_warnings"),
+        ('system_prompt = """\nmax_tokens = 3 [x]\n"""\nmax_tokens = "x"\n', 4, "max_tokens"),
+        ("system_prompt = '''\nmodel = 'm'\n'''\nmodel = 3\n", 4, "model"),
+        ('[end_conversation]\nmodels = [\n  "a",\n  2,\n]\nenabled = 1\n', 6, "enabled"),
     ],
 )
 def test_a_wrong_type_names_the_file_line_and_key(
@@ -211,6 +201,19 @@ def test_a_wrong_type_names_the_file_line_and_key(
     assert str(path) in message
     assert f"line {line}:" in message
     assert key in message
+
+
+def test_unknown_tables_and_keys_are_listed_with_their_lines(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path / "c.toml", FULL))
+    assert settings.unknown_keys == ["line 8: 'mystery'", "line 19: 'plugins'",
+                                     "line 14: 'end_conversation.future_option'"]
+    assert settings.keymap_lines == {"new_conversation": 17}
+
+
+def test_the_defaults_are_at_hand_without_a_file() -> None:
+    # What code needing a default (the demo model's pace) reads, rather than its own copy.
+    assert Settings().demo_chars_per_second == 240.0
+    assert Settings().path == default_config_path()
 
 
 def test_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:

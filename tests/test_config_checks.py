@@ -9,7 +9,7 @@ import pytest
 
 from claude_tui.config import load_settings
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.keymap import checked_keymap
+from claude_tui.ui.keymap import checked_keymap, key_clashes
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -91,3 +91,22 @@ async def test_a_remap_onto_enter_is_refused_and_enter_still_sends(tmp_path: Pat
         await pilot.pause()
         assert len(app.tabs.order) == 2
     assert path.read_text("utf-8") == CONFIG  # the file is left as it is
+
+
+def test_a_key_given_to_two_bindings_is_named() -> None:
+    assert key_clashes({}) == {}  # the defaults share no key
+    assert key_clashes({"rename": "f6"}) == {"f6": ["rename", "edit_last"]}
+    assert key_clashes({"rename": "f12", "help": "f12,f1"}) == {"f12": ["rename", "help"]}
+
+
+async def test_the_app_warns_of_a_key_two_bindings_share(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\nrename = "f6"\n', "utf-8")
+    options = demo_options()
+    options.settings = load_settings(path)
+    app = ClaudeTUI(options)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("several bindings" in n.message
+                                       for n in app._notifications))
+        [notice] = [n.message for n in app._notifications if "several bindings" in n.message]
+        assert "f6 by rename and edit_last" in notice and str(path) in notice

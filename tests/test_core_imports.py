@@ -12,12 +12,17 @@ import subprocess
 import sys
 
 CORE = [
-    "atomic", "conversation", "store", "config", "cli", "data_lock", "text", "events",
-    "protocol",
-    "request", "chat", "providers.base", "providers.demo", "providers.demo_replies",
-    "providers.anthropic", "writer", "file_format", "index", "reading", "session", "sync",
-    "store_scan",
+    "conversation", "config", "cli", "startup", "text", "events", "protocol", "request", "chat",
+    "reply_stream", "end_tools", "turn_output",
+    "providers.base", "providers.choice", "providers.demo", "providers.demo_replies",
+    "providers.anthropic",
+    "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.guards",
+    "storage.index", "storage.quarantine", "storage.reading", "storage.refresh",
+    "storage.session", "storage.store", "storage.sync", "storage.writer",
 ]
+# The engine works with any provider: it is handed them, and never imports one.
+ENGINE = ["chat", "protocol", "request", "reply_stream", "end_tools", "turn_output",
+          "providers.choice"]
 
 
 def core_modules() -> list[str]:
@@ -55,3 +60,29 @@ def test_version_imports_neither() -> None:
         "try:\n    main(['--version'])\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
     )
     assert heavy_after(code) == []
+
+
+def ours_after(code: str) -> list[str]:
+    """The claude_tui modules a fresh interpreter holds after running ``code``."""
+    probe = code + (
+        "\nimport json, sys\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('claude_tui'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=dict(os.environ),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_engine_imports_no_provider() -> None:
+    loaded = ours_after("\n".join(f"import claude_tui.{m}" for m in ENGINE))
+    assert "claude_tui.providers.anthropic" not in loaded
+    assert "claude_tui.providers.demo" not in loaded
+
+
+def test_the_command_line_and_the_ui_do_not_import_each_other() -> None:
+    """Start-up hands the app its options and providers; the UI loads only to run the app."""
+    assert not [m for m in ours_after("import claude_tui.cli") if m.startswith("claude_tui.ui")]
+    assert "claude_tui.cli" not in ours_after("import claude_tui.ui.app")

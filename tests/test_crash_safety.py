@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from claude_tui.conversation import new_conversation_id
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -27,7 +27,7 @@ WRITER = r"""
 import sys
 from pathlib import Path
 from claude_tui.conversation import Conversation, Message
-from claude_tui.store import ConversationStore, UnknownConversationError
+from claude_tui.storage.store import ConversationStore, UnknownConversationError
 
 data_dir, conv_id, round_no = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 store = ConversationStore(data_dir)
@@ -92,6 +92,6 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(data_dir: Path) -> None
     # Each round saved at least once, and nothing from a later round precedes an earlier one.
     rounds_seen = [int(m.text.split()[1]) for m in conversation.messages]
     assert rounds_seen == sorted(rounds_seen)
+    assert store.refresh() == []
     assert [s.id for s in store.list()] == [conv_id]
-    assert store.damaged == []
     assert not (folder / "damaged").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX only")
 

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claude_tui import protocol
-from claude_tui.config import DEMO_MODEL, EXAMPLE_CONFIG, default_config_path, default_data_dir
+from claude_tui.config import (
+    DEMO_MODEL,
+    EXAMPLE_CONFIG,
+    Settings,
+    default_config_path,
+    default_data_dir,
+)
 from claude_tui.providers import demo
 from claude_tui.providers.base import ModelRequest, ReplyDone, TextChunk
 from claude_tui.providers.demo import WARNING_BEHAVIOR, DemoProvider
+from claude_tui.startup import build_providers
 
 TOOLS = protocol.tool_schemas()
 
@@ -30,9 +39,15 @@ def request(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None =
     )
 
 
+def demo_model(chars_per_second: float = 0) -> DemoProvider:
+    """The demo model on this environment's folders, replying at once by default."""
+    return DemoProvider(chars_per_second, data_dir=default_data_dir(),
+                        config_path=default_config_path())
+
+
 async def run(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
               provider: DemoProvider | None = None) -> tuple[list[str], ReplyDone]:
-    provider = provider or DemoProvider(0)
+    provider = provider or demo_model()
     items = [item async for item in provider.stream(request(messages, tools))]
     *chunks, done = items
     assert isinstance(done, ReplyDone)
@@ -155,7 +170,7 @@ async def test_the_python_example_really_lists_conversations(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from claude_tui.conversation import Message
-    from claude_tui.store import ConversationStore
+    from claude_tui.storage.store import ConversationStore
 
     store = ConversationStore(data_dir)
     conversation = store.create(DEMO_MODEL, title="Trip plans")
@@ -329,13 +344,19 @@ async def test_pace_sleeps_between_chunks(monkeypatch: pytest.MonkeyPatch) -> No
         await real_sleep(0)
 
     monkeypatch.setattr(demo.asyncio, "sleep", counting_sleep)
-    chunks, done = await run([user("hello")], provider=DemoProvider(240))
+    chunks, done = await run([user("hello")], provider=demo_model(240))
     assert len(delays) == len(chunks) and all(d > 0 for d in delays)
     assert sum(delays) == pytest.approx(len(text_of(done)) / 240)
-    assert DemoProvider().chars_per_second == 240  # Settings.demo_chars_per_second's default
+    # The pace is the setting's, default included: start-up hands it over.
+    settings = Settings(path=Path("c.toml"))
+    built = build_providers(settings, Path("data"), api_key="").demo
+    assert isinstance(built, DemoProvider)
+    assert built.chars_per_second == settings.demo_chars_per_second
+    settings.demo_chars_per_second = 55.0
+    assert build_providers(settings, Path("data"), api_key="").demo.chars_per_second == 55.0
     for no_delay in (0, 1e9, float("inf")):
         delays.clear()
-        await run([user("hello")], provider=DemoProvider(no_delay))
+        await run([user("hello")], provider=demo_model(no_delay))
         assert delays == []
 
 
@@ -355,7 +376,9 @@ async def test_same_history_same_reply_and_usage() -> None:
     assert len(ids) == 2 and len(set(ids)) == 2
 
 
-async def test_strange_histories_never_raise() -> None:
+async def test_strange_histories_get_an_overview() -> None:
+    """Shapes no conversation file holds (the file format checks them) still get a reply:
+    the rules read every field through type checks, with nothing caught around them."""
     strange: list[list[Any]] = [
         [],
         [{"role": "assistant", "content": "hi"}],
@@ -364,9 +387,71 @@ async def test_strange_histories_never_raise() -> None:
         [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "nope"}]}],
         ["not a message", {"role": "user"}],
         [{"role": "user", "content": [{"type": "text", "text": None}]}],
+        [{"role": "user", "content": 5}],
     ]
     for messages in strange:
         chunks, done = await run(messages, tools=[{"name": None}, "junk"])  # type: ignore[list-item]
         assert done.stop_reason == "end_turn" and "".join(chunks) == text_of(done)
-    await DemoProvider().aclose()
-    assert DemoProvider.name == "demo"
+    await demo_model().aclose()
+    assert DemoProvider.info.name == "demo" and DemoProvider.info.offline
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=3),
+    max_leaves=6,
+)
+# Words that set off each rule, and anything else.
+_TYPED = st.sampled_from([
+    "hello", "idiot", "you are useless", "please end this conversation", "how do I end a chat?",
+    "I want to die", "where are my files?", "config", "markdown", "",
+]) | st.text(max_size=30)
+_IDS = st.sampled_from(["t1", "t2"]) | _JSON
+_BLOCK = st.one_of(
+    st.fixed_dictionaries({"type": st.just("text"), "text": _TYPED}),
+    st.fixed_dictionaries(
+        {"type": st.just("tool_use"), "id": _IDS,
+         "name": st.sampled_from(protocol.TOOL_NAMES) | _JSON,
+         "input": st.fixed_dictionaries({}, optional={
+             "reason": st.sampled_from(protocol.END_REASONS) | _JSON,
+             "behavior": _JSON})}),
+    st.fixed_dictionaries({"type": st.just("tool_result")}, optional={
+        "tool_use_id": _IDS, "is_error": _JSON, "content": _JSON}),
+    st.fixed_dictionaries({"type": st.sampled_from(["image", "thinking", "server_tool_use"])},
+                          optional={"data": _JSON}),
+)
+_MESSAGE = st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]),
+                                  "content": st.lists(_BLOCK, min_size=1, max_size=3)})
+_TOOL_CHOICES = st.sampled_from([TOOLS, [], TOOLS[:1], TOOLS[1:]])
+
+
+@given(st.lists(_MESSAGE, max_size=6), _TOOL_CHOICES)
+def test_any_history_a_conversation_file_can_hold_gets_a_well_formed_reply(
+        messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> None:
+    """Content blocks whose fields hold any JSON value (a hand-edited file, a newer version's
+    blocks) get a reply: no exception, text that joins up, and only offered tools, called
+    with input the client accepts."""
+    chunks, done = asyncio.run(run(messages, tools=tools))
+    assert "".join(chunks) == text_of(done) and done.content
+    calls = tool_uses(done)
+    assert done.stop_reason == ("tool_use" if calls else "end_turn")
+    offered = {t["name"] for t in tools}
+    for call in calls:
+        assert call["name"] in offered
+        if call["name"] == protocol.ISSUE_WARNING:
+            assert protocol.parse_warning(call["input"]) == WARNING_BEHAVIOR
+        else:
+            assert protocol.parse_end(call["input"]) in protocol.END_REASONS
+    assert asyncio.run(run(messages, tools=tools)) == (chunks, done)  # the same reply again
+
+
+async def test_a_bug_in_a_rule_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule that raises fails the request (the engine reports and logs it) instead of
+    quietly answering with the overview."""
+    def broken(self: DemoProvider, text: str) -> str:
+        raise KeyError("a rule's bug")
+
+    monkeypatch.setattr(DemoProvider, "_answer", broken)
+    with pytest.raises(KeyError):
+        await run([user("hello")])

@@ -10,8 +10,9 @@ from claude_tui import events
 from claude_tui.chat import ChatEngine
 from claude_tui.config import DEMO_MODEL, Settings
 from claude_tui.conversation import Conversation
+from claude_tui.providers.choice import Providers
 from claude_tui.providers.demo import WARNING_BEHAVIOR, DemoProvider
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 
 class Session:
@@ -23,7 +24,8 @@ class Session:
         settings.end_conversation.min_warnings = min_warnings
         settings.end_conversation.enabled = tools
         self.store = ConversationStore(data_dir)
-        self.engine = ChatEngine(self.store, settings, claude=None, demo=DemoProvider(0))
+        self.engine = ChatEngine(self.store, settings, Providers(demo=DemoProvider(
+            0, data_dir=data_dir, config_path=settings.path)))
         self.conversation = self.engine.new_conversation(DEMO_MODEL)
         self.events: list[events.ChatEvent] = []
         self.asked: list[str] = []

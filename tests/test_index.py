@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from claude_tui.conversation import Conversation, EndRecord, Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 
 def user(text: str) -> Message:
@@ -32,7 +32,7 @@ def test_the_conversations_folder_holds_only_conversations(
     store = ConversationStore(data_dir)
     first = saved(store, user("one"))
     second = saved(store, user("two"))
-    store.list()
+    store.refresh()
     assert sorted(p.name for p in store.folder.iterdir()) == sorted(
         f"{c.id}.json" for c in (first, second))
     cache = isolated_home / "cache" / "claude-tui"
@@ -92,12 +92,12 @@ def test_the_index_follows_every_save_and_delete(data_dir: Path) -> None:
 def test_a_file_changed_by_hand_is_read_again(data_dir: Path) -> None:
     store = ConversationStore(data_dir)
     conversation = saved(store, user("before the edit"))
-    store.list()
+    store.refresh()
     data = json.loads(store.path_for(conversation.id).read_text("utf-8"))
     data["messages"][0]["content"][0]["text"] = "after the hand edit"
     store.path_for(conversation.id).write_text(json.dumps(data), "utf-8")
     fresh = ConversationStore(data_dir)
-    fresh.list()
+    fresh.refresh()
     assert [h.summary.id for h in fresh.search("hand edit")] == [conversation.id]
     assert fresh.search("before") == []
 
@@ -124,14 +124,16 @@ def test_a_sync_tools_files_are_left_alone_and_its_conflict_copies_offered(
     for path in leftovers:
         path.write_text("{not json", "utf-8")
     (folder / ".git").mkdir()
+    store.refresh()
     summaries = store.list()
-    assert store.damaged == []
+    assert store.problems == [] and not (folder / "damaged").exists()
     assert all(p.exists() for p in [*leftovers, copy])
     [offered] = [s for s in summaries if s.id != conversation.id]
     assert "conflict copy" in offered.title
     assert [m.text for m in store.load(offered.id).messages] == [
         "the original", "written on the laptop"]
-    assert len(store.list()) == 2  # offered once, not on every scan
+    store.refresh()
+    assert len(store.list()) == 2  # offered once, not on every refresh
 
 
 def test_temporary_files_of_killed_writes_are_removed(data_dir: Path) -> None:
@@ -142,7 +144,7 @@ def test_temporary_files_of_killed_writes_are_removed(data_dir: Path) -> None:
     for path in left:
         path.write_bytes(b"x" * 1000)
         os.utime(path, (1, 1))
-    store.list()
+    store.refresh()
     assert not any(p.exists() for p in left)
 
 
@@ -155,5 +157,6 @@ def test_a_broken_index_is_made_again_from_the_files(data_dir: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     fresh = ConversationStore(data_dir)
+    fresh.refresh()
     assert [s.id for s in fresh.list()] == [conversation.id]
     assert [h.summary.id for h in fresh.search("survives")] == [conversation.id]

@@ -18,7 +18,8 @@ from claude_tui.chat import ChatEngine
 from claude_tui.config import Settings
 from claude_tui.events import TextDelta, TurnFailed
 from claude_tui.providers.base import ModelRequest, StreamItem, TextChunk
-from claude_tui.store import ConversationStore
+from claude_tui.providers.choice import Providers
+from claude_tui.storage.store import ConversationStore
 from tests.chat_support import MODEL, Confirm, Events
 
 KEY = "sk-ant-api03-SECRETSECRETSECRET-abcdef"
@@ -58,7 +59,7 @@ def test_the_log_is_in_the_user_state_dir_and_private(log_path: Path, isolated_h
 async def test_a_caught_bug_is_logged_with_its_traceback_not_the_key_or_the_text(
         log_path: Path, data_dir: Path) -> None:
     engine = ChatEngine(ConversationStore(data_dir), Settings(path=data_dir / "c.toml"),
-                        claude=BuggyProvider(), demo=BuggyProvider())
+                        Providers(claude=BuggyProvider(), demo=BuggyProvider()))
     conversation = engine.new_conversation(MODEL)
     events = Events()
     await engine.send(conversation, DIARY, on_event=events, confirm_end=Confirm())

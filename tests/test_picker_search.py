@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from claude_tui.conversation import EndRecord
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs import picker as picker_module
 from claude_tui.ui.dialogs.picker import MATCH_STYLE, ConversationPicker
@@ -193,7 +193,7 @@ async def test_opening_a_match_scrolls_the_tab_to_the_message(data_dir: Path) ->
         await pilot.press(*"periwinkle")
         await until(pilot, lambda: shown(app) == [target])
         await pilot.press("enter")
-        await until(pilot, lambda: app.tabs.active == target)
+        await until(pilot, lambda: app.tabs.active_id == target)
         view = active(app).view
 
         def on_screen() -> bool:

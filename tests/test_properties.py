@@ -30,7 +30,8 @@ from claude_tui.conversation import (
     new_conversation_id,
 )
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
-from claude_tui.store import ConversationEndedError, ConversationStore
+from claude_tui.providers.choice import Providers
+from claude_tui.storage.store import ConversationEndedError, ConversationStore
 
 MODEL = "claude-opus-5-5"
 
@@ -104,7 +105,8 @@ def test_any_conversation_survives_save_and_load_unchanged(conversation: Convers
         finally:
             _close(again)
         assert loaded.to_dict() == conversation.to_dict()
-        assert store.damaged == [] and again.problems == []
+        assert store.problems == [] and again.problems == []
+        assert not (Path(folder) / "conversations" / "damaged").exists()
 
 
 # --- the engine under any sequence of actions -------------------------------------------------
@@ -192,7 +194,8 @@ async def _run_actions(actions: list[tuple[Any, ...]], min_warnings: int) -> Non
         settings = Settings(path=data_dir / "config.toml")
         settings.end_conversation.min_warnings = min_warnings
         model = ScriptedModel()
-        engine = ChatEngine(ConversationStore(data_dir), settings, claude=model, demo=model)
+        engine = ChatEngine(ConversationStore(data_dir), settings,
+                            Providers(claude=model, demo=model))
         engine.max_round_trips = 4
         conversations = [engine.new_conversation(MODEL)]
         try:

@@ -110,7 +110,7 @@ async def test_a_server_that_never_sends_headers_times_out_on_the_first_byte(fak
 # --- through the engine ----------------------------------------------------------------------
 async def test_the_engine_passes_each_wait_on_as_an_event(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir, max_retries=1)
-    engine.claude.initial_retry_delay = 0.01
+    engine.providers.claude.initial_retry_delay = 0.01
     conversation = engine.new_conversation(MODEL)
     fake_api.add(error(429, retry_after_ms=10), reply(text("Here you are.")))
     events = Events()

@@ -64,8 +64,8 @@ def test_picker_filtered(snap_compare, data_dir: Path) -> None:
 
 
 def test_help(snap_compare) -> None:
-    app = Host(lambda: HelpScreen({"rename": "f6"}))
-    assert snap_compare(app, terminal_size=(90, 50))
+    app = Host(lambda: HelpScreen({"rename": "f12"}))  # a remapped key is shown remapped
+    assert snap_compare(app, terminal_size=(90, 60))
 
 
 def test_branch_chooser(snap_compare) -> None:
@@ -77,7 +77,7 @@ def test_branch_chooser(snap_compare) -> None:
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine stamps warnings, refusals and ends with this time (the locked notice shows
     it), so a picture taken on another day is the same picture."""
-    monkeypatch.setattr("claude_tui.chat.now_iso", lambda: FIXED_ISO)
+    monkeypatch.setattr("claude_tui.end_tools.now_iso", lambda: FIXED_ISO)
     monkeypatch.setattr("claude_tui.protocol.now_iso", lambda: FIXED_ISO)
 
 

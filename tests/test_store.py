@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import atomic as atomic_module
-from claude_tui.atomic import atomic_write
 from claude_tui.conversation import (
     SCHEMA_VERSION,
     Conversation,
@@ -19,17 +17,19 @@ from claude_tui.conversation import (
     Message,
     new_conversation_id,
 )
-from claude_tui.store import (
+from claude_tui.storage import atomic as atomic_module
+from claude_tui.storage.atomic import atomic_write
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import (
     ConversationEndedError,
     ConversationReadOnlyError,
     ConversationStore,
     DamagedConversationError,
     NewerSchemaError,
     StoreError,
-    TabState,
     UnknownConversationError,
 )
-from claude_tui.store_scan import IndexRefresh
 from tests.test_conversation import full_conversation
 
 
@@ -50,6 +50,12 @@ def ended(store: ConversationStore) -> Conversation:
     conversation.ended = EndRecord(by="user", at="2026-11-01T10:00:00Z", reason="user_requested")
     store.save(conversation)
     return conversation
+
+
+def kept_aside(store: ConversationStore) -> list[bytes]:
+    """The bytes of every file in ``damaged/``, as the user would find them."""
+    folder = store.folder / "damaged"
+    return sorted(p.read_bytes() for p in folder.iterdir()) if folder.exists() else []
 
 
 @pytest.fixture
@@ -76,11 +82,11 @@ def test_a_saved_conversation_loads_back_equal_with_unknown_keys_kept(
 
 def test_files_are_private(store: ConversationStore) -> None:
     conversation = saved(store, "secret")
-    store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
+    store.session.save(TabState(open=[conversation.id], active=conversation.id))
     for folder in (store.data_dir, store.folder):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     store.list()
-    for path in (store.path_for(conversation.id), store.tabs_path, store.index.path):
+    for path in (store.path_for(conversation.id), store.session.path, store.index.path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -143,7 +149,8 @@ def test_a_file_whose_id_field_is_hostile_is_set_aside(store: ConversationStore,
     with pytest.raises(DamagedConversationError):
         store.load(conv_id)
     assert not path.exists()
-    assert [d.kept_as.read_bytes() for d in store.damaged] == [raw]
+    assert kept_aside(store) == [raw]
+    store.refresh()
     assert [s.id for s in store.list()] == [good.id]
     assert not (store.data_dir.parent / "evil").exists()
 
@@ -153,10 +160,13 @@ def test_a_file_naming_another_valid_id_is_set_aside(store: ConversationStore) -
     path = store.folder / f"{new_conversation_id()}.json"
     raw = store.path_for(other.id).read_bytes()
     path.write_bytes(raw)
+    found = store.refresh()
     assert [s.id for s in store.list()] == [other.id]
-    [damaged] = store.damaged
-    assert damaged.original == path and "another id" in damaged.reason
-    assert damaged.kept_as.read_bytes() == raw
+    assert found == store.problems
+    [problem] = store.problems
+    assert problem.path == path and "another id" in problem.reason
+    assert problem.kept_as is not None and problem.kept_as.read_bytes() == raw
+    assert kept_aside(store) == [raw] and not path.exists()
 
 
 # newer schema ------------------------------------------------------------------------------
@@ -184,6 +194,7 @@ def test_a_newer_schema_opens_read_only_and_is_never_overwritten(
     with pytest.raises(ConversationReadOnlyError):
         ConversationStore(store.data_dir).save(impostor)
     assert path.read_bytes() == raw
+    store.refresh()
     [summary] = store.list()
     assert summary.id == conv_id and summary.read_only
     assert path.read_bytes() == raw
@@ -196,9 +207,11 @@ def test_a_newer_schema_this_version_cannot_read_is_left_in_place(
     conv_id, path, raw = newer_file(store, messages={"format": "from the future"})
     with pytest.raises(NewerSchemaError):
         store.load(conv_id)
+    store.refresh()
     assert [s.id for s in store.list()] == [good.id]
     assert path.read_bytes() == raw
-    assert store.damaged == []
+    assert kept_aside(store) == []
+    assert [(p.path, p.kept_as) for p in store.problems] == [(path, None)]
     with pytest.raises(ConversationReadOnlyError):
         store.save(Conversation(id=conv_id, model="m"))
     assert path.read_bytes() == raw
@@ -285,7 +298,7 @@ def test_a_damaged_file_is_moved_aside_intact_while_the_rest_load(
     store: ConversationStore, kind: str
 ) -> None:
     good = [saved(store, f"conversation {i}") for i in range(3)]
-    store.list()  # an index that knows the good ones
+    store.refresh()  # an index that knows the good ones
     conv_id = new_conversation_id()
     raw, words = DAMAGED[kind]
     raw = raw.replace(b"ID", conv_id.encode())
@@ -293,18 +306,38 @@ def test_a_damaged_file_is_moved_aside_intact_while_the_rest_load(
     path.write_bytes(raw)
 
     fresh = ConversationStore(store.data_dir)
+    [problem] = fresh.refresh()
     assert sorted(s.id for s in fresh.list()) == sorted(c.id for c in good)
     for conversation in good:
         assert fresh.load(conversation.id) == conversation
     assert not path.exists()
-    [damaged] = fresh.damaged
-    assert damaged.original == path
-    assert words in damaged.reason
-    assert damaged.kept_as.parent == store.folder / "damaged"
-    assert damaged.kept_as.read_bytes() == raw
-    # Reported once: the next list does not meet it again.
-    fresh.list()
-    assert len(fresh.damaged) == 1
+    assert problem.path == path
+    assert words in problem.reason
+    assert problem.kept_as is not None and problem.kept_as.parent == store.folder / "damaged"
+    assert kept_aside(store) == [raw]
+    # Reported once: the next refresh does not meet it again.
+    assert fresh.refresh() == []
+    assert fresh.problems == [problem]
+
+
+def test_listing_and_searching_move_no_file_the_refresh_does(store: ConversationStore) -> None:
+    good = saved(store, "a good one")
+    path = store.folder / f"{new_conversation_id()}.json"
+    path.write_bytes(b'{"schema": 1, "id": ')
+    stale = store.folder / f".{good.id}.json.abc123.tmp"
+    stale.write_bytes(b'{"half": ')
+    old = os.stat(stale).st_mtime - IndexRefresh.STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+    fresh = ConversationStore(store.data_dir)
+    assert [s.id for s in fresh.list()] == [good.id]
+    assert [h.summary.id for h in fresh.search("good")] == [good.id]
+    assert path.exists() and stale.exists() and kept_aside(store) == []
+    assert fresh.problems == []
+    # The refresh is the step that moves it, and says so.
+    [problem] = fresh.refresh()
+    assert problem.path == path and problem.kept_as is not None
+    assert not path.exists() and not stale.exists()
+    assert kept_aside(store) == [b'{"schema": 1, "id": ']
 
 
 def test_loading_a_damaged_file_directly_raises_with_the_report(
@@ -315,6 +348,8 @@ def test_loading_a_damaged_file_directly_raises_with_the_report(
     path.write_bytes(b"\x00garbage")
     with pytest.raises(DamagedConversationError) as caught:
         store.load(conv_id)
+    assert caught.value.damaged is not None
+    assert caught.value.damaged.kept_as is not None
     assert caught.value.damaged.kept_as.read_bytes() == b"\x00garbage"
     assert str(path) in str(caught.value)
     # Another damaged file under the same name later is kept beside the first, not over it.
@@ -346,17 +381,22 @@ def test_list_reads_the_index_not_the_files(
 ) -> None:
     conversations = [saved(store, f"question {i}", title=f"Title {i}") for i in range(5)]
     fresh = ConversationStore(store.data_dir)
+    fresh.refresh()
     first = fresh.list()
     assert {s.id for s in first} == {c.id for c in conversations}
     parse_counter.clear()
-    assert ConversationStore(store.data_dir).list() == first
+    again = ConversationStore(store.data_dir)
+    again.refresh()
+    assert again.list() == first
     assert parse_counter == []
 
     # A file changed behind the index's back is read again, and only that one.
     changed = conversations[2]
     changed.title = "Renamed elsewhere"
     store.path_for(changed.id).write_bytes(json.dumps(changed.to_dict()).encode())
-    summaries = {s.id: s for s in ConversationStore(store.data_dir).list()}
+    after_edit = ConversationStore(store.data_dir)
+    after_edit.refresh()
+    summaries = {s.id: s for s in after_edit.list()}
     assert parse_counter == [changed.id]
     assert summaries[changed.id].title == "Renamed elsewhere"
     assert summaries[conversations[0].id].title == "Title 0"
@@ -408,24 +448,29 @@ def test_a_missing_or_garbage_index_is_rebuilt(
     else:
         index.write_bytes(garbage.replace(b"ID", conversations[0].id.encode()))
     parse_counter.clear()
-    summaries = ConversationStore(store.data_dir).list()
+    rebuilt = ConversationStore(store.data_dir)
+    rebuilt.refresh()
+    summaries = rebuilt.list()
     assert sorted(s.id for s in summaries) == sorted(c.id for c in conversations)
     assert sorted(parse_counter) == sorted(c.id for c in conversations)
-    # The rebuilt index is good: the next list parses nothing.
+    # The rebuilt index is good: the next refresh parses nothing.
     parse_counter.clear()
-    assert ConversationStore(store.data_dir).list() == summaries
+    again = ConversationStore(store.data_dir)
+    again.refresh()
+    assert again.list() == summaries
     assert parse_counter == []
 
 
 def test_a_deleted_file_leaves_the_list_and_the_tabs(store: ConversationStore) -> None:
     a, b = saved(store, "a"), saved(store, "b")
-    store.save_tabs(TabState(open=[a.id, b.id], active=a.id))
+    store.session.save(TabState(open=[a.id, b.id], active=a.id))
     store.list()
     store.delete(a.id)
     assert [s.id for s in store.list()] == [b.id]
-    assert store.load_tabs() == TabState(open=[b.id], active=b.id)
-    # Removed from outside the app: gone from the list too.
+    assert store.session.load() == TabState(open=[b.id], active=b.id)
+    # Removed from outside the app: gone from the list too, once refreshed.
     store.path_for(b.id).unlink()
+    store.refresh()
     assert store.list() == []
 
 
@@ -439,8 +484,9 @@ def test_temp_files_are_not_conversations_and_stale_ones_are_swept(
         path.write_bytes(b'{"half": ')
     old = os.stat(stale).st_mtime - IndexRefresh.STALE_TEMP_SECONDS - 60
     os.utime(stale, (old, old))
+    store.refresh()
     assert [s.id for s in store.list()] == [conversation.id]
-    assert store.damaged == []
+    assert store.problems == [] and kept_aside(store) == []
     assert not stale.exists()
     assert fresh_tmp.exists()  # may belong to a writer still at work
 
@@ -481,26 +527,26 @@ def test_every_write_goes_through_a_temp_file_in_the_same_folder(
     saved(store, "x")  # the conversation (the index is SQLite, in the cache folder)
     assert folders == [store.folder]
     folders.clear()
-    store.save_tabs(TabState(open=[], active=None))
+    store.session.save(TabState(open=[], active=None))
     assert folders == [store.data_dir]
 
 
 # open tabs ---------------------------------------------------------------------------------
 def test_tabs_round_trip_in_order_with_the_active_one(store: ConversationStore) -> None:
     a, b, c = (saved(store, t) for t in "abc")
-    store.save_tabs(TabState(open=[c.id, a.id, b.id], active=a.id))
-    assert ConversationStore(store.data_dir).load_tabs() == TabState(
+    store.session.save(TabState(open=[c.id, a.id, b.id], active=a.id))
+    assert ConversationStore(store.data_dir).session.load() == TabState(
         open=[c.id, a.id, b.id], active=a.id
     )
 
 
 def test_tabs_whose_files_are_gone_are_dropped(store: ConversationStore) -> None:
     a, b, c = (saved(store, t) for t in "abc")
-    store.save_tabs(TabState(open=[a.id, b.id, c.id], active=c.id))
+    store.session.save(TabState(open=[a.id, b.id, c.id], active=c.id))
     store.path_for(b.id).unlink()
-    assert store.load_tabs() == TabState(open=[a.id, c.id], active=c.id)
+    assert store.session.load() == TabState(open=[a.id, c.id], active=c.id)
     store.path_for(c.id).unlink()  # the active one is gone: the first remaining takes over
-    assert store.load_tabs() == TabState(open=[a.id], active=a.id)
+    assert store.session.load() == TabState(open=[a.id], active=a.id)
 
 
 @pytest.mark.parametrize(
@@ -508,30 +554,30 @@ def test_tabs_whose_files_are_gone_are_dropped(store: ConversationStore) -> None
     [b"", b"nonsense", b"[]", b'{"open": 5}', b'{"open": "abc"}', b'{"open": [null, 3]}'],
 )
 def test_a_bad_tabs_file_means_no_tabs(store: ConversationStore, content: bytes) -> None:
-    store.tabs_path.write_bytes(content)
-    assert store.load_tabs() == TabState(open=[], active=None)
+    store.session.path.write_bytes(content)
+    assert store.session.load() == TabState(open=[], active=None)
 
 
 def test_tabs_hold_only_valid_ids(store: ConversationStore) -> None:
     a = saved(store, "a")
     raw = json.dumps({"open": ["../x", a.id, a.id], "active": "../x"}).encode()
-    store.tabs_path.write_bytes(raw)
-    assert store.load_tabs() == TabState(open=[a.id], active=a.id)
+    store.session.path.write_bytes(raw)
+    assert store.session.load() == TabState(open=[a.id], active=a.id)
 
 
 def test_drafts_round_trip_for_open_tabs_only(store: ConversationStore) -> None:
     a, b, closed = (saved(store, t) for t in "abc")
-    store.save_tabs(TabState(open=[a.id, b.id], active=b.id,
+    store.session.save(TabState(open=[a.id, b.id], active=b.id,
                              drafts={a.id: "half a thought\nsecond line", b.id: "",
                                      closed.id: "from a closed tab"}))
-    assert ConversationStore(store.data_dir).load_tabs() == TabState(
+    assert ConversationStore(store.data_dir).session.load() == TabState(
         open=[a.id, b.id], active=b.id, drafts={a.id: "half a thought\nsecond line"})
     # Deleting a conversation keeps the other tabs' drafts and drops its own.
     store.delete(a.id)
-    assert store.load_tabs() == TabState(open=[b.id], active=b.id, drafts={})
-    store.save_tabs(TabState(open=[b.id], active=b.id, drafts={b.id: "kept"}))
+    assert store.session.load() == TabState(open=[b.id], active=b.id, drafts={})
+    store.session.save(TabState(open=[b.id], active=b.id, drafts={b.id: "kept"}))
     store.delete(closed.id)
-    assert store.load_tabs().drafts == {b.id: "kept"}
+    assert store.session.load().drafts == {b.id: "kept"}
 
 
 @pytest.mark.parametrize("drafts", ["text", [1, 2], {"x": 5}, None, 7])
@@ -540,15 +586,15 @@ def test_bad_drafts_are_ignored_and_the_tabs_kept(store: ConversationStore, draf
     bad: dict[str, object] = {"open": [a.id, b.id], "active": a.id, "drafts": drafts}
     if isinstance(drafts, dict):
         bad["drafts"] = {**drafts, a.id: ["not", "text"], b.id: "good", "../x": "bad id"}
-    store.tabs_path.write_bytes(json.dumps(bad).encode())
+    store.session.path.write_bytes(json.dumps(bad).encode())
     expected = {b.id: "good"} if isinstance(drafts, dict) else {}
-    assert store.load_tabs() == TabState(open=[a.id, b.id], active=a.id, drafts=expected)
+    assert store.session.load() == TabState(open=[a.id, b.id], active=a.id, drafts=expected)
 
 
 def test_a_tabs_file_without_drafts_still_loads(store: ConversationStore) -> None:
     a = saved(store, "a")
-    store.tabs_path.write_bytes(json.dumps({"open": [a.id], "active": a.id}).encode())
-    assert store.load_tabs() == TabState(open=[a.id], active=a.id, drafts={})
+    store.session.path.write_bytes(json.dumps({"open": [a.id], "active": a.id}).encode())
+    assert store.session.load() == TabState(open=[a.id], active=a.id, drafts={})
 
 
 def test_a_data_folder_the_user_chose_keeps_its_mode(tmp_path: Path) -> None:

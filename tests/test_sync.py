@@ -16,14 +16,18 @@ from pathlib import Path
 import pytest
 
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationChangedError, ConversationEndedError, ConversationStore
-from claude_tui.sync import DiskChange
+from claude_tui.storage.store import (
+    ConversationChangedError,
+    ConversationEndedError,
+    ConversationStore,
+)
+from claude_tui.storage.sync import DiskChange
 
 OTHER_MACHINE = r"""
 import sys
 from pathlib import Path
 from claude_tui.conversation import EndRecord, Message, now_iso
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 
 data_dir, conv_id, action, text = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 store = ConversationStore(data_dir)

@@ -10,7 +10,8 @@ import pytest
 from claude_tui.cli import build_parser, resolve
 from claude_tui.config import default_config_path
 from claude_tui.conversation import EndRecord, Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.help import HelpScreen
@@ -51,7 +52,7 @@ def _stored(data_dir, words: list[str], *, ended: bool = False, title: str = "")
 async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None:
     shown = _stored(data_dir, ["about gardening", "plant tomatoes"])
     ended = _stored(data_dir, ["about sailing knots", "a bowline"], ended=True)
-    ConversationStore(data_dir).save_tabs(TabState(open=[shown.id], active=shown.id))
+    ConversationStore(data_dir).session.save(TabState(open=[shown.id], active=shown.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -59,7 +60,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
         await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
         await pilot.press(*"sailing", "enter")
         # The tab is added first and shown after: wait for both.
-        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active == ended.id)
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active_id == ended.id)
         pane = active(app)
         assert pane.conversation.id == ended.id
         assert pane.composer is None
@@ -77,7 +78,7 @@ async def test_picker_opens_a_stored_ended_conversation_locked(data_dir) -> None
 async def test_deleting_from_the_picker_closes_the_tab(data_dir) -> None:
     first = _stored(data_dir, ["keep this one", "ok"])
     doomed = _stored(data_dir, ["delete this one", "ok"])
-    ConversationStore(data_dir).save_tabs(TabState(open=[first.id, doomed.id], active=first.id))
+    ConversationStore(data_dir).session.save(TabState(open=[first.id, doomed.id], active=first.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -92,6 +93,37 @@ async def test_deleting_from_the_picker_closes_the_tab(data_dir) -> None:
         assert [p.conversation.id for p in panes(app)] == [first.id]
         assert not (data_dir / "conversations" / f"{doomed.id}.json").exists()
         assert tabs_file(data_dir)["open"] == [first.id]
+
+
+async def test_a_conversation_deleted_from_the_picker_is_not_restored(data_dir) -> None:
+    # Deleting touches only the conversation's file: the app's own save of its tabs is what
+    # takes the tab (and its draft) out of tabs.json.
+    first = _stored(data_dir, ["keep this one", "ok"])
+    doomed = _stored(data_dir, ["delete this one", "ok"])
+    ConversationStore(data_dir).session.save(TabState(
+        open=[first.id, doomed.id], active=doomed.id,
+        drafts={first.id: "a kept draft", doomed.id: "a doomed draft"}))
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active_id == doomed.id)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker))
+        await pilot.press(*"delete this", "ctrl+delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: len(panes(app)) == 1)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ConversationPicker))
+        await pilot.press("ctrl+q")
+    saved = tabs_file(data_dir)
+    assert saved["open"] == [first.id] and saved["active"] == first.id
+    assert saved["drafts"] == {first.id: "a kept draft"}
+    again = ClaudeTUI(demo_options())
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: again.tabs.active_id is not None)
+        await pilot.pause()
+        assert [p.conversation.id for p in panes(again)] == [first.id]
+        assert active(again).composer.text == "a kept draft"
 
 
 @pytest.mark.parametrize("answer", ["y", "n"])
@@ -124,7 +156,7 @@ async def test_export_writes_markdown_of_the_conversation(data_dir) -> None:
         await pilot.press(*"question", "enter")
         # The new tab is added before it is shown: until then the empty first tab is active,
         # and exporting that wrote a file with no messages.
-        await until(pilot, lambda: app.tabs.active == stored.id)
+        await until(pilot, lambda: app.tabs.active_id == stored.id)
         conversation = active(app).conversation
         await app.run_action("export_conversation")
         await pilot.pause()
@@ -185,7 +217,7 @@ async def test_a_damaged_file_is_reported_and_kept_aside(data_dir) -> None:
     broken = _stored(data_dir, ["soon broken", "yes"])
     path = data_dir / "conversations" / f"{broken.id}.json"
     path.write_bytes(b'{"schema": 1, "id": ')
-    ConversationStore(data_dir).save_tabs(TabState(open=[broken.id, good.id], active=broken.id))
+    ConversationStore(data_dir).session.save(TabState(open=[broken.id, good.id], active=broken.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -199,7 +231,7 @@ async def test_a_damaged_file_is_reported_and_kept_aside(data_dir) -> None:
 async def test_a_long_conversation_shows_the_recent_part_first(data_dir) -> None:
     words = [f"message number {n}" for n in range(3 * RECENT)]
     long = _stored(data_dir, words)
-    ConversationStore(data_dir).save_tabs(TabState(open=[long.id], active=long.id))
+    ConversationStore(data_dir).session.save(TabState(open=[long.id], active=long.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -221,7 +253,7 @@ async def test_a_long_conversation_shows_the_recent_part_first(data_dir) -> None
 async def test_a_history_of_long_messages_shows_its_recent_part_by_size(data_dir) -> None:
     words = [f"message number {n} " + "lorem ipsum " * 500 for n in range(12)]  # 6 KB each
     long = _stored(data_dir, words)
-    ConversationStore(data_dir).save_tabs(TabState(open=[long.id], active=long.id))
+    ConversationStore(data_dir).session.save(TabState(open=[long.id], active=long.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -238,7 +270,7 @@ async def test_a_history_of_long_messages_shows_its_recent_part_by_size(data_dir
 
 async def test_a_huge_last_reply_still_shows_with_its_question(data_dir) -> None:
     huge = _stored(data_dir, ["small question", "big answer " * 6000])
-    ConversationStore(data_dir).save_tabs(TabState(open=[huge.id], active=huge.id))
+    ConversationStore(data_dir).session.save(TabState(open=[huge.id], active=huge.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -263,7 +295,7 @@ async def test_history_messages_are_laid_out_once_at_a_width_that_does_not_chang
     monkeypatch.setattr(MessagePart, "render_strips", measuring)
     short = _stored(data_dir, ["a short one", "a short answer"])
     long = _stored(data_dir, [f"**message** number {n} " + "text " * 60 for n in range(12)])
-    ConversationStore(data_dir).save_tabs(TabState(open=[short.id, long.id], active=long.id))
+    ConversationStore(data_dir).session.save(TabState(open=[short.id, long.id], active=long.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -291,4 +323,5 @@ async def test_the_status_line_shows_model_and_token_use(
         await settle(pilot)
         status = str(app.query_one("#status").render())
         assert "claude-opus-5-5" in status
-        assert "1,234 in" in status and "56 out" in status
+        assert "↑1.2k ↓56" in status  # input and output tokens, short
+        assert "input 1,234, output 56" in str(app.query_one("#status").tooltip)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -62,23 +64,43 @@ async def test_demo_mode_says_so(data_dir) -> None:
         assert len(active(app).conversation.messages) == 2
 
 
+# Run in a fresh interpreter: the SDK is in this one already. The app starts as the command
+# line starts it with a key set, and sys.modules is read when Textual announces the first frame.
+FIRST_FRAME_PROBE = """
+import asyncio, json, sys
+from textual import events
+from claude_tui.cli import build_parser, resolve
+from claude_tui.ui.app import ClaudeTUI
+from tests.ui_helpers import until
+
+at_first_frame = []
+
+def note(message):
+    if isinstance(message, events.Ready) and not at_first_frame:
+        at_first_frame.append("anthropic" in sys.modules)
+
+async def main():
+    options = resolve(build_parser().parse_args([]))
+    assert not options.demo, options.demo_reason
+    app = ClaudeTUI(options)
+    async with app.run_test(message_hook=note) as pilot:
+        await until(pilot, lambda: "anthropic" in sys.modules)  # it does load, afterwards
+    print(json.dumps(at_first_frame))
+
+asyncio.run(main())
+"""
+
+
 def test_starting_the_app_with_a_key_does_not_import_the_sdk_before_it_shows() -> None:
     """The SDK costs over a second to import: it loads in a thread after the first paint."""
-    code = (
-        "import sys\n"
-        "from claude_tui.cli import StartOptions\n"
-        "from claude_tui.config import Settings\n"
-        "from claude_tui.ui.app import ClaudeTUI\n"
-        "import tempfile, pathlib\n"
-        "d = pathlib.Path(tempfile.mkdtemp())\n"
-        "o = StartOptions(Settings(path=d / 'c.toml'), d, 'claude-opus-5-5', 'k', False, None)\n"
-        "app = ClaudeTUI(o)\n"
-        "print('anthropic' in sys.modules)\n"
-    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, check=True, timeout=60)
-    assert result.stdout.strip() == "False"
+    env["ANTHROPIC_API_KEY"] = "sk-ant-not-a-real-key"
+    env["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:9"  # were anything sent, it goes nowhere
+    result = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE], capture_output=True,
+                            text=True, env=env, cwd=Path(__file__).parents[1], timeout=120)
+    assert result.returncode == 0, result.stderr
+    # One first frame, painted before the SDK was imported.
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False]
 
 
 async def test_the_sdk_is_ready_after_start_up(
@@ -86,9 +108,8 @@ async def test_the_sdk_is_ready_after_start_up(
 ) -> None:
     app = ClaudeTUI(claude_options(fake_api, monkeypatch))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.sdk_ready is not None)
-        assert app.sdk_ready is True
-        assert app.claude is not None and app.claude._client is not None
+        assert app.claude is not None
+        await until(pilot, lambda: app.claude.ready)
 
 
 def test_quitting_does_not_wait_for_the_sdk_warm_up(
@@ -114,7 +135,6 @@ def test_quitting_does_not_wait_for_the_sdk_warm_up(
     try:
         assert started.is_set()
         assert not finished.is_set(), "quitting waited for the warm-up"
-        assert app.sdk_ready is None
     finally:
         release.set()
 

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from claude_tui.conversation import Conversation, IssuedWarning, Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.dialogs.message_chooser import MessageChooser
@@ -74,14 +74,14 @@ async def test_escape_stops_a_streaming_reply_and_keeps_the_text(
             pane = active(app)
             await until(pilot, lambda: "long answer" in pane.view.live_text)
             assert pane.streaming
-            assert app.tabbed.get_tab(pane.id).label.plain.startswith("●")
+            assert app.tabs.get_tab(pane.id).label.plain.startswith("●")
             await pilot.press("escape")
             await settle(pilot)
             assert not pane.streaming
             shown = screen_text(app)
             assert "The first part of a long answer" in shown
             assert "stopped" in shown
-            assert not app.tabbed.get_tab(pane.id).label.plain.startswith("●")
+            assert not app.tabs.get_tab(pane.id).label.plain.startswith("●")
             saved = conversation_file(data_dir, pane.conversation.id)["messages"]
             assert saved[-1]["interrupted"] is True
             assert saved[-1]["content"][0]["text"] == "The first part of a long answer"
@@ -212,7 +212,7 @@ async def test_f4_asks_and_ends_only_when_confirmed(
         notice = str(pane.query_one(LockedNotice).render())
         assert "You ended this conversation" in notice
         assert "read-only" in notice and "ctrl+n" in notice
-        assert app.tabbed.get_tab(pane.id).label.plain.startswith("🔒")
+        assert app.tabs.get_tab(pane.id).label.plain.startswith("🔒")
         # Nothing typed there is sent.
         await pilot.press("h", "i", "enter")
         await settle(pilot)
@@ -268,9 +268,9 @@ def _ended_conversation(data_dir, by: str = "assistant") -> Conversation:
 
     conversation.ended = EndRecord(by=by, at="2026-01-01T10:00:00Z", reason="persistent_abuse")
     store.save(conversation)
-    from claude_tui.store import TabState
+    from claude_tui.storage.session import TabState
 
-    store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
+    store.session.save(TabState(open=[conversation.id], active=conversation.id))
     return conversation
 
 
@@ -305,7 +305,7 @@ async def test_branching_opens_a_new_tab_with_the_chosen_message(
         await until(pilot, lambda: isinstance(app.screen, MessageChooser))
         await pilot.press("enter")  # the latest message of yours: "second message"
         # The branch's tab is added, then shown: wait for both.
-        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active != ended.id)
+        await until(pilot, lambda: len(panes(app)) == 2 and app.tabs.active_id != ended.id)
         branch = active(app)
         assert branch.conversation.id != ended.id
         assert branch.composer is not None and branch.composer.text == "second message"
@@ -331,7 +331,7 @@ async def test_rename_changes_the_label_and_the_file(options, data_dir) -> None:
         app.screen.query_one(Input).value = "Trip planning"
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, RenameScreen))
-        assert app.tabbed.get_tab(pane.id).label.plain == "Trip planning"
+        assert app.tabs.get_tab(pane.id).label.plain == "Trip planning"
         assert conversation_file(data_dir, pane.conversation.id)["title"] == "Trip planning"
 
 

@@ -82,7 +82,7 @@ async def test_a_doubled_key_closes_each_dialog_once(
                 assert len(app.screen_stack) == 1
                 assert streaming.streaming, "the reply in the other tab was cut off"
                 # Back to the first tab for the next dialog (f8 and ctrl+o may open one).
-                await app.show_tab(panes(app)[0].conversation.id)
+                await app.tabs.show(panes(app)[0].conversation.id)
                 await pilot.pause()
             hold.set()
             await settle(pilot)

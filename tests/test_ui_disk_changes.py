@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import store as store_module
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage import quarantine as quarantine_module
+from claude_tui.storage import store as store_module
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.tabs.locked import LockedNotice
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -39,7 +41,7 @@ def open_conversation(data_dir: Path, *texts: str) -> str:
     for n, text in enumerate(texts):
         role = "user" if n % 2 == 0 else "assistant"
         store.append(conversation, Message(role=role, content=[{"type": "text", "text": text}]))
-    store.save_tabs(TabState(open=[conversation.id], active=conversation.id))
+    store.session.save(TabState(open=[conversation.id], active=conversation.id))
     return conversation.id
 
 
@@ -98,11 +100,11 @@ async def test_a_full_disk_gives_a_notice_and_the_app_goes_on(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: active(app).composer is not None)
         monkeypatch.setattr(store_module, "atomic_write", full_disk)
-        monkeypatch.setattr("claude_tui.session.atomic_write", full_disk)
+        monkeypatch.setattr("claude_tui.storage.session.atomic_write", full_disk)
         await pilot.press("ctrl+n")
         await until(pilot, lambda: any("disk is full" in n.message
                                        for n in app._notifications))
-        assert app.is_running and len(app.panes()) == 2
+        assert app.is_running and len(app.tabs.panes()) == 2
 
 
 async def test_a_folder_in_place_of_an_open_tabs_file_does_not_stop_the_start(
@@ -110,11 +112,11 @@ async def test_a_folder_in_place_of_an_open_tabs_file_does_not_stop_the_start(
     good = open_conversation(data_dir, "still here")
     broken = ConversationStore(data_dir).create("claude-opus-5-5")
     (data_dir / "conversations" / f"{broken.id}.json").mkdir()
-    ConversationStore(data_dir).save_tabs(TabState(open=[broken.id, good], active=broken.id))
+    ConversationStore(data_dir).session.save(TabState(open=[broken.id, good], active=broken.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "still here" in screen_text(app))
-        assert [p.conversation.id for p in app.panes()] == [good]
+        assert [p.conversation.id for p in app.tabs.panes()] == [good]
         assert any(p.path.name == f"{broken.id}.json" for p in app.store.problems)
 
 
@@ -138,7 +140,7 @@ async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The store's second look comes a moment later; on a busy test machine the "editor" below
     # may take longer than a real one, so the moment is made longer here.
-    monkeypatch.setattr(store_module, "SETTLE_WAIT", 1.5)
+    monkeypatch.setattr(quarantine_module, "SETTLE_WAIT", 1.5)
     conv_id = open_conversation(data_dir, "hello", "hi")
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
@@ -162,5 +164,5 @@ async def test_a_file_written_in_place_by_an_editor_is_not_taken_for_damaged(
         # more than the usual number of pauses.
         await until(pilot, lambda: active(app).query(LockedNotice), tries=5000)
         assert not (data_dir / "conversations" / "damaged").exists()
-        assert app.store.damaged == []
+        assert app.store.problems == []
         assert conversation_file(data_dir, conv_id)["status"] == "ended"

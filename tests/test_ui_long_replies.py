@@ -8,7 +8,8 @@ import threading
 import pytest
 from textual.widgets import Markdown
 
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.transcript.blocks import (
     BLOCK_CHARS,
@@ -102,7 +103,7 @@ async def test_a_long_streamed_reply_keeps_one_small_live_markdown(
 async def test_a_finished_long_message_is_several_bounded_widgets(data_dir) -> None:
     code = "```python\n" + "".join(f"value_{n} = {n}\n" for n in range(500)) + "```\n"
     long = _stored(data_dir, ["show me", _long_reply(30) + "\n" + code + "\nDone."])
-    ConversationStore(data_dir).save_tabs(TabState(open=[long.id], active=long.id))
+    ConversationStore(data_dir).session.save(TabState(open=[long.id], active=long.id))
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

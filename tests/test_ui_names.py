@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, assistant_name
+from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL
+from claude_tui.providers.choice import assistant_name
 from claude_tui.providers.demo import WARNING_BEHAVIOR
 from claude_tui.ui.app import END_DIALOG_GRACE, ClaudeTUI
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen

@@ -8,7 +8,8 @@ from pathlib import Path
 from textual.widgets import Static
 
 from claude_tui.conversation import Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.problems import ProblemsScreen
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -31,7 +32,7 @@ def _damage(data_dir: Path, count: int) -> list[Path]:
         path.write_bytes(b'{"schema": 1, "id": ')
         paths.append(path)
     # Open in tabs, so the start-up finds them all.
-    store.save_tabs(TabState(open=[p.stem for p in paths], active=paths[0].stem))
+    store.session.save(TabState(open=[p.stem for p in paths], active=paths[0].stem))
     return paths
 
 

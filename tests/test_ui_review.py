@@ -7,11 +7,13 @@ import threading
 from concurrent.futures import Future
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Markdown
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import EndRecord, Message
-from claude_tui.store import ConversationStore, TabState
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.app import DEMO_NOTICE, END_DIALOG_GRACE, ClaudeTUI, run_app
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
@@ -92,7 +94,7 @@ async def test_the_models_end_dialog_shows_its_tab_and_ignores_keys_typed_just_b
             await pilot.press("h", "e")  # typing in another tab when the dialog comes up
             hold.set()
             await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
-            assert app.tabs.active == first.conversation.id  # the tab being ended is shown
+            assert app.tabs.active_id == first.conversation.id  # the tab being ended is shown
             assert app.focused is not None and app.focused.id == "cancel"
             await pilot.press("y", "enter", "n")  # meant as text: ignored
             await pilot.pause()
@@ -149,18 +151,30 @@ async def test_a_file_found_damaged_by_the_picker_is_reported_once(data_dir) -> 
         assert len(reports()) == 1
 
 
-@pytest.mark.parametrize("code", [0, 3])
-def test_run_app_returns_the_apps_exit_code(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+@pytest.mark.parametrize(("ending", "code"), [("quit", 0), ("exit 3", 3), ("crash", 1)])
+def test_run_app_returns_the_apps_exit_code(
+    monkeypatch: pytest.MonkeyPatch, ending: str, code: int
+) -> None:
     run = ClaudeTUI.run
 
-    def headless(self: ClaudeTUI, **kwargs: object) -> None:
-        run(self, headless=True, **kwargs)  # type: ignore[arg-type]
+    async def end_once_up(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ClaudeTUI)
+        # Mounted for real: the restored tab shows, its composer taking the keys.
+        await until(pilot, lambda: app.active_pane is not None
+                    and app.focused is app.active_pane.composer is not None)
+        if ending == "quit":
+            await pilot.press("ctrl+q")
+        elif ending == "exit 3":
+            app.exit(return_code=3)
+        else:
+            app.call_later(lambda: 1 / 0)  # an error nothing in the app catches
 
-    async def exit_at_once(self: ClaudeTUI) -> None:
-        self.exit(return_code=code)
+    def headless(self: ClaudeTUI, **kwargs: object) -> None:
+        # The app's own run, headless and driven by end_once_up.
+        run(self, headless=True, size=SIZE, auto_pilot=end_once_up, **kwargs)  # type: ignore
 
     monkeypatch.setattr(ClaudeTUI, "run", headless)
-    monkeypatch.setattr(ClaudeTUI, "on_mount", exit_at_once)
     assert run_app(demo_options()) == code
 
 
@@ -177,7 +191,7 @@ def _ended_and_open(data_dir) -> tuple[str, str]:
     store.save(ended)
     still_open = store.create(DEMO_MODEL, title="an open talk")
     store.append(still_open, Message(role="user", content=[{"type": "text", "text": "hi"}]))
-    store.save_tabs(TabState(open=[ended.id, still_open.id], active=ended.id))
+    store.session.save(TabState(open=[ended.id, still_open.id], active=ended.id))
     return ended.id, still_open.id
 
 
@@ -187,7 +201,7 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
     ended_id, open_id = _ended_and_open(data_dir)
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.tabs.active == ended_id)
+        await until(pilot, lambda: app.tabs.active_id == ended_id)
         for action in ("rename", "end_conversation", "retry"):
             assert app.check_action(action, ()) is None, action
         assert app.check_action("branch", ()) is True  # allowed on an ended one (E5)
@@ -206,7 +220,7 @@ async def test_an_ended_tab_cannot_be_renamed_and_its_footer_dims_what_it_refuse
         assert notices(app) == [READ_ONLY_NOTICE] * 4
         assert not isinstance(app.screen, ConfirmEndScreen)
         assert conversation_file(data_dir, ended_id)["title"] == "an ended talk"
-        await app.show_tab(open_id)
+        await app.tabs.show(open_id)
         assert app.check_action("rename", ()) is True
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, RenameScreen))
@@ -217,13 +231,13 @@ async def test_a_draft_is_saved_once_typing_pauses_not_per_keystroke(
 ) -> None:
     app = ClaudeTUI(demo_options())
     writes: list[dict[str, str]] = []
-    save_tabs = app.store.save_tabs_soon
+    save_tabs = app.store.session.save_soon
 
     def counted(state: TabState) -> Future[None]:
         writes.append(dict(state.drafts))
         return save_tabs(state)
 
-    monkeypatch.setattr(app.store, "save_tabs_soon", counted)
+    monkeypatch.setattr(app.store.session, "save_soon", counted)
     app.draft_save_delay = 60.0  # typing has not paused yet
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.active_pane is not None)

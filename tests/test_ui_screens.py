@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from claude_tui.conversation import Conversation, EndRecord, Message
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.bindings import APP_KEYS
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen

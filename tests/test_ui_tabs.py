@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input
 
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.dialogs.rename import RenameScreen
@@ -77,7 +77,7 @@ async def test_focus_landing_in_a_hidden_tab_does_not_switch_back_to_it(data_dir
         await until(pilot, lambda: app.focused is not first.view)
         await settle(pilot)
         # The tab asked for stays shown, with its composer taking the keys.
-        assert app.tabbed.active == second.id and active(app) is second
+        assert app.tabs.active == second.id and active(app) is second
         assert app.focused is second.composer
         await pilot.press("x")
         assert second.draft == "x" and first.draft == ""
@@ -255,7 +255,7 @@ async def test_labels_are_inert_short_and_one_line(data_dir) -> None:
         title = "[bold red]evil[/] \x1b]0;pwned\x07 title that goes on and on\nx"
         await type_and_send(pilot, title)
         await settle(pilot)
-        tab = app.tabbed.get_tab(active(app).id)
+        tab = app.tabs.get_tab(active(app).id)
         label = tab.label.plain
         assert label.startswith("[bold red]evil[/]")
         assert "\x1b" not in label and "\x07" not in label and "\n" not in label
@@ -263,8 +263,8 @@ async def test_labels_are_inert_short_and_one_line(data_dir) -> None:
         for _ in range(7):
             await pilot.press("ctrl+n")
         await pilot.pause()
-        assert len(app.tabbed.get_tab(panes(app)[0].id).label.plain) <= 12  # many tabs: shorter
-        newest = app.tabbed.get_tab(active(app).id)
+        assert len(app.tabs.get_tab(panes(app)[0].id).label.plain) <= 12  # many tabs: shorter
+        newest = app.tabs.get_tab(active(app).id)
         await pilot.pause()
         assert newest.region.right <= app.size.width  # the shown tab stays on the bar
         assert newest.region.width > 0

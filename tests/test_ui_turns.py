@@ -7,7 +7,7 @@ import threading
 import pytest
 from textual.widgets import Input
 
-from claude_tui.store import ConversationStore
+from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.picker import ConversationPicker
 from tests.fake_api import FakeAPI, reply, text
@@ -91,7 +91,7 @@ async def test_closing_a_tab_while_its_reply_streams_keeps_the_partial_reply(
             await pilot.press("enter")
             # Added, then shown (its history mounted): wait for both.
             await until(pilot, lambda: len(panes(app)) == 2)
-            await until(pilot, lambda: app.tabs.active == second.conversation.id)
+            await until(pilot, lambda: app.tabs.active_id == second.conversation.id)
             await until(pilot, lambda: "stopped: this reply" in screen_text(app))
             shown = screen_text(app)
             assert "The first part of a long answer" in shown

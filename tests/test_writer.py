@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from claude_tui import store as store_module
 from claude_tui.conversation import Conversation, Message, new_conversation_id
-from claude_tui.file_format import MessageEncoder, encode
-from claude_tui.store import ConversationStore
-from claude_tui.writer import Writer
+from claude_tui.storage import store as store_module
+from claude_tui.storage.file_format import MessageEncoder, encode
+from claude_tui.storage.store import ConversationStore
+from claude_tui.storage.writer import Writer
 
 WAIT = 30  # seconds: a bound for a failing test, never a pace for a passing one
 

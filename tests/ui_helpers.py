@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from claude_tui.cli import StartOptions
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, Settings, default_config_path
 from claude_tui.config import default_data_dir as _default_data_dir
+from claude_tui.startup import StartOptions, build_providers
+from claude_tui.storage.writer import flush_all
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.tabs.pane import ConversationPane
-from claude_tui.writer import flush_all
 from tests.fake_api import API_KEY, FakeAPI
 
 SIZE = (100, 30)
@@ -57,15 +57,19 @@ def claude_options(fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, *,
                    model: str = DEFAULT_MODEL, **settings: Any) -> StartOptions:
     """Talk to the fake server with the real SDK, as a user with a key would."""
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
-    return StartOptions(settings=_settings(**settings), data_dir=_default_data_dir(),
-                        model=model, api_key=API_KEY, demo=False, demo_reason=None)
+    chosen, data_dir = _settings(**settings), _default_data_dir()
+    return StartOptions(settings=chosen, data_dir=data_dir, model=model, api_key=API_KEY,
+                        demo=False, demo_reason=None,
+                        providers=build_providers(chosen, data_dir, API_KEY))
 
 
 def demo_options(**settings: Any) -> StartOptions:
     """No key: the offline demo model, typing fast so tests stay quick."""
     settings.setdefault("demo_chars_per_second", 1_000_000.0)
-    return StartOptions(settings=_settings(**settings), data_dir=_default_data_dir(),
-                        model=DEMO_MODEL, api_key="", demo=True, demo_reason="no API key")
+    chosen, data_dir = _settings(**settings), _default_data_dir()
+    return StartOptions(settings=chosen, data_dir=data_dir, model=DEMO_MODEL, api_key="",
+                        demo=True, demo_reason="no API key",
+                        providers=build_providers(chosen, data_dir, ""))
 
 
 def screen_text(app: ClaudeTUI) -> str:
@@ -109,7 +113,7 @@ async def settle(pilot: Pilot[None]) -> None:
 def panes(app: ClaudeTUI) -> list[ConversationPane]:
     """The tabs in the order they are shown."""
     by_id = {p.id: p for p in app.query(ConversationPane)}
-    order = [tab.id.removeprefix("--content-tab-") for tab in app.tabbed.query("ContentTab")]
+    order = [tab.id.removeprefix("--content-tab-") for tab in app.tabs.query("ContentTab")]
     return [by_id[i] for i in order if i in by_id]
 
 

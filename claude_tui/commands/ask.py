@@ -25,7 +25,7 @@ import sys
 import threading
 
 from claude_tui.chat import ChatEngine
-from claude_tui.cli import StartOptions, resolve
+from claude_tui.cli import resolve
 from claude_tui.commands.ask_output import AskPrinter, exit_code, say_ended
 from claude_tui.commands.common import (
     EXIT_USAGE,
@@ -35,12 +35,12 @@ from claude_tui.commands.common import (
     safe_json,
     say,
 )
-from claude_tui.config import DEMO_MODEL, ConfigError, assistant_name
+from claude_tui.config import ConfigError
 from claude_tui.conversation import Conversation
-from claude_tui.data_lock import DataFolderInUse, DataFolderLock
-from claude_tui.providers.base import Provider
-from claude_tui.providers.demo import DemoProvider
-from claude_tui.store import ConversationStore, StoreError
+from claude_tui.providers.choice import assistant_name, provider_info
+from claude_tui.startup import StartOptions
+from claude_tui.storage.data_lock import DataFolderInUse, DataFolderLock
+from claude_tui.storage.store import ConversationStore, StoreError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,13 +109,14 @@ def _target(args: argparse.Namespace, store: ConversationStore,
     if args.continue_id is None and not args.latest:
         return store.create(options.model)
     if args.latest:
+        store.refresh()  # the index in step with the files first
         summaries = store.list()
         if not summaries:
             raise CommandError("no conversation to continue yet: leave out -c to start one")
         conversation_id = summaries[0].id
     else:
         conversation_id = find_id(conversations_folder(options.data_dir), args.continue_id)
-    if app_running and conversation_id in store.load_tabs().open:
+    if app_running and conversation_id in store.session.load().open:
         raise CommandError(
             f"conversation {conversation_id} is open in the running claude-tui: continue it "
             "there, or close its tab (ctrl+w) first")
@@ -131,18 +132,6 @@ def _target(args: argparse.Namespace, store: ConversationStore,
         raise CommandError(f"conversation {conversation_id} has ended; nothing can be added "
                            "to it. Leave out --continue/-c to start a new one")
     return conversation
-
-
-def _providers(options: StartOptions) -> tuple[Provider | None, DemoProvider]:
-    settings = options.settings
-    demo = DemoProvider(settings.demo_chars_per_second, data_dir=options.data_dir,
-                        config_path=settings.path)
-    if not options.api_key or options.demo_reason == "--demo":
-        return None, demo
-    # Light to import; the SDK itself loads on the first request (ANTHROPIC_BASE_URL honoured).
-    from claude_tui.providers.anthropic import AnthropicProvider
-
-    return AnthropicProvider(api_key=options.api_key, max_retries=settings.max_retries), demo
 
 
 async def _ask(args: argparse.Namespace, options: StartOptions, text: str, *,
@@ -168,11 +157,11 @@ async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: S
     settings = options.settings
     if args.system is not None:
         settings = dataclasses.replace(settings, system_prompt=args.system)
-    claude, demo = _providers(options)
-    if conversation.model == DEMO_MODEL:
+    if provider_info(conversation.model).offline:
         why = f" ({options.demo_reason})" if options.demo_reason else ""
         say(f"using the offline demo model{why}: set ANTHROPIC_API_KEY to talk to Claude")
-    engine = ChatEngine(store, settings, claude=claude, demo=demo)
+    # The SDK loads on the first request (ANTHROPIC_BASE_URL honoured).
+    engine = ChatEngine(store, settings, options.providers)
     printer = AskPrinter(conversation, stream=not args.json)
 
     async def confirm_end(conv: Conversation, asked_by: str) -> bool:
@@ -181,9 +170,7 @@ async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: S
     try:
         await engine.send(conversation, text, on_event=printer, confirm_end=confirm_end)
     finally:
-        for provider in (claude, demo):
-            if provider is not None:
-                await provider.aclose()
+        await options.providers.aclose()
     printer.finish()
     if args.json:
         sys.stdout.write(safe_json(printer.result()) + "\n")

@@ -11,11 +11,11 @@ import sys
 from typing import Any
 
 from claude_tui.commands.common import EXIT_ENDED, EXIT_FAILURE, EXIT_OK, say
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
 from claude_tui.events import (
     ChatEvent,
     ConversationEnded,
+    ConversationFull,
     EndDeclined,
     EndRefused,
     MessageSaved,
@@ -27,7 +27,8 @@ from claude_tui.events import (
     UsageUpdated,
     WarningIssued,
 )
-from claude_tui.providers.anthropic import RETRY_HINT
+from claude_tui.providers.base import RETRY_HINT
+from claude_tui.providers.choice import assistant_name
 from claude_tui.text import inert, one_line
 
 
@@ -88,6 +89,10 @@ class AskPrinter:
         elif isinstance(event, ReplyCutShort):
             self.break_line()
             say("the reply was cut short: it reached the length limit (max_tokens)")
+        elif isinstance(event, ConversationFull):
+            self.break_line()
+            say("the conversation is full: it reached the model's context window; start a new "
+                "one, or branch from an earlier message in the app")
         elif isinstance(event, UsageUpdated):
             for key, value in event.usage.items():
                 self.usage[key] = self.usage.get(key, 0) + value

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_tui.conversation import Conversation, is_valid_id
-from claude_tui.reading import DamagedConversationError, NewerSchemaError, parse_file
+from claude_tui.storage.reading import DamagedConversationError, NewerSchemaError, parse_file
 from claude_tui.text import one_line
 
 EXIT_OK = 0

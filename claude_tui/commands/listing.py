@@ -7,8 +7,8 @@ from typing import Any
 
 from claude_tui.commands.common import EXIT_OK, CommandError, data_dir_of, safe_json, say, write_out
 from claude_tui.commands.table import columns, fit
-from claude_tui.store import ConversationStore, ConversationSummary, StoreError
-from claude_tui.store_scan import IndexRefresh
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.store import ConversationStore, ConversationSummary, StoreError
 from claude_tui.text import one_line
 
 TITLE_CELLS = 48

@@ -13,8 +13,8 @@ from typing import Any
 
 from claude_tui.commands.common import EXIT_OK, EXIT_USAGE, CommandError, safe_json, say, write_out
 from claude_tui.commands.listing import open_store, refreshed, summary_json
-from claude_tui.index import SearchHit
-from claude_tui.store import StoreError
+from claude_tui.storage.index import SearchHit
+from claude_tui.storage.store import StoreError
 from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
 

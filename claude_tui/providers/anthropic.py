@@ -18,8 +18,11 @@ from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from claude_tui.models import BUILT_IN_MODELS, ModelInfo, merged
 from claude_tui.providers.anthropic_reply import ReplyParts
 from claude_tui.providers.base import (
+    BROKE_OFF,
+    RETRY_HINT,
     ModelRequest,
     ProviderError,
     ReplyDone,
@@ -27,14 +30,12 @@ from claude_tui.providers.base import (
     StreamItem,
     TextChunk,
 )
+from claude_tui.providers.choice import CLAUDE
 
 log = logging.getLogger(__name__)
 
-RETRY_HINT = "press ctrl+r to retry"
 TOO_LONG_HINT = ("Start a new conversation, or branch from an earlier message (the branch "
                  "keeps only the messages before it).")
-# Also the engine's words for a reply from any model that ended without message_stop.
-BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
 
 # The SDK waits up to 10 minutes for each read. A chat client should notice a dead connection
 # (a laptop that slept, a network that changed) much sooner. A reply streams its events as they
@@ -58,7 +59,9 @@ _RETRYABLE_STATUS = {408, 409, 429}
 
 
 class AnthropicProvider:
-    name = "anthropic"
+    """Claude, every model but the demo's (``choice.provider_info``)."""
+
+    info = CLAUDE
 
     def __init__(
         self,
@@ -89,6 +92,11 @@ class AnthropicProvider:
         """Import the SDK and build the client; safe to call from a worker thread."""
         self._get_client()
 
+    @property
+    def ready(self) -> bool:
+        """The SDK is imported and the client built (by warm_up or a first request)."""
+        return self._client is not None
+
     def _get_client(self) -> Any:
         with self._lock:
             if self._client is None:
@@ -104,6 +112,29 @@ class AnthropicProvider:
                     else anthropic.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
                 self._client = anthropic.AsyncAnthropic(**kwargs)
             return self._client
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The models this key can use, from the models endpoint (``client.models.list()``),
+        their limits filled in from the built-in list where it leaves them out; the built-in
+        list itself when the endpoint cannot be asked (offline, a proxy without it, an error).
+
+        The SDK is imported off the event loop first, if the warm-up has not done it yet."""
+        try:
+            client = await asyncio.to_thread(self._get_client)
+            found: list[ModelInfo] = []
+            async with asyncio.timeout(self.first_byte_timeout):
+                async for model in client.models.list(limit=100):
+                    if getattr(model, "lifecycle", None) == "retired":
+                        continue  # listed for the record; a request naming it fails
+                    found.append(ModelInfo(
+                        model.id, model.display_name or model.id,
+                        getattr(model, "max_input_tokens", None),
+                        getattr(model, "max_tokens", None)))
+        except Exception as exc:  # any failure: the built-in list is the answer
+            log.info("the models could not be listed (%s); using the built-in list",
+                     type(exc).__name__)
+            return list(BUILT_IN_MODELS)
+        return merged(found) or list(BUILT_IN_MODELS)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -121,6 +152,8 @@ class AnthropicProvider:
             params["system"] = request.system
         if request.tools:
             params["tools"] = request.tools
+        if request.tool_choice is not None:
+            params["tool_choice"] = request.tool_choice
         async with contextlib.AsyncExitStack() as stack:
             stream: Any = None
             attempt = 0

@@ -6,6 +6,31 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+RETRY_HINT = "press ctrl+r to retry"
+# The engine's words for a reply from any model that ended without saying it was complete.
+BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
+
+# In ``ProviderInfo.supports``: the provider's models are built for the end-conversation tools,
+# so they get them whenever the feature is on, whatever ``[end_conversation] models`` says.
+END_CONVERSATION_TOOLS = "end_conversation_tools"
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What a provider is, so that nobody has to ask "is this the demo model?"."""
+
+    name: str  # "anthropic", "demo"
+    # Who replies, as the interface names it mid-sentence: "Claude", "the demo model".
+    assistant_name: str
+    # The name over its replies: "Claude", "Demo model".
+    heading: str
+    # Needs no key and no network.
+    offline: bool
+    # Features its models have whatever the settings say (``END_CONVERSATION_TOOLS``).
+    supports: frozenset[str] = frozenset()
+    # How the status line names its models; empty: the model id, which says which one it is.
+    model_label: str = ""
+
 
 @dataclass
 class ModelRequest:
@@ -16,6 +41,19 @@ class ModelRequest:
     system: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]] = field(default_factory=list)
+    # {"type": "none"}: the tools are defined (an earlier turn used them, and the API refuses
+    # tool blocks in a history without their definitions) but may not be called.
+    tool_choice: dict[str, Any] | None = None
+
+    @property
+    def callable_tools(self) -> list[dict[str, Any]]:
+        """The tools the model may call in this request."""
+        if self.tool_choice is not None and self.tool_choice.get("type") == "none":
+            return []
+        return self.tools
+    # How many replies to the last message were replaced by regenerating it. Not part of the
+    # API request: the demo model says so when it answers again.
+    regenerations: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,7 +112,7 @@ class ProviderError(Exception):
 
 
 class Provider(Protocol):
-    name: str
+    info: ProviderInfo
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
         """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last; a ``RetryWait``

@@ -18,18 +18,23 @@ Rules, first match wins:
 3. **Ending on request**: a message asking to end, close, finish or stop this conversation or
    chat ("please end this conversation", "close the chat") calls ``end_conversation`` with
    ``user_requested``; claude-tui then asks the user to confirm. A question about ending
-   ("how do I end a conversation?") is answered instead (rule 5).
+   ("how do I end a conversation?") is answered instead (rule 6).
 4. **Abuse** (a message holding a word or phrase of ``ABUSE_PHRASES``, whole words, any case):
    the first time, a calm redirect in words; the next time, a warning through
    ``issue_warning`` naming the behaviour; abuse again after that warning ends the conversation
    with ``end_conversation`` and ``persistent_abuse``, with nothing written after the call. If
    the client refused such an end (it may want more warnings: ``min_warnings``), it warns again.
-5. **Questions about the app**, by keywords: markdown, config, code, API key / Claude,
+5. **The system prompt**: a message asking about the "system prompt" gets back the system
+   prompt in effect, as the request held it (the conversation's own or the config's, after
+   claude-tui's section when the tools are offered).
+6. **Questions about the app**, by keywords: markdown, config, code, API key / Claude,
    ending / warnings / locked tabs / branching, keys, tabs, files; anything else, greetings
-   and "help" included, get an overview of what to try.
+   and "help" included, get an overview of what to try. A regenerated answer (``f5``) starts
+   by saying it is one, and that the fixed rules give the same answer again.
 
 A tool is used only when the request offers it; otherwise the reply says in words what it would
-have done. Replies stream a few characters to a word at a time at ``chars_per_second``.
+have done. Replies stream a few characters to a word at a time at ``chars_per_second`` (the
+``demo_chars_per_second`` setting).
 """
 
 from __future__ import annotations
@@ -44,8 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claude_tui.config import DEFAULT_MODEL, EXAMPLE_CONFIG, default_config_path, default_data_dir
+from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, EXAMPLE_CONFIG
+from claude_tui.models import BUILT_IN_MODELS, ModelInfo
+from claude_tui.protocol import SYSTEM_SECTION
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
+from claude_tui.providers.choice import DEMO
 from claude_tui.providers.demo_replies import (
     _FIXED_REPLIES,
     AFTER_OTHER_TOOL,
@@ -66,9 +74,10 @@ from claude_tui.providers.demo_replies import (
     _config_reply,
     _files_reply,
     _overview,
+    _regenerated,
+    _system_prompt_reply,
 )
 
-DEFAULT_CHARS_PER_SECOND = 240.0
 # At or above this pace (or at 0) the reply is not slowed down at all: what tests use.
 NO_DELAY_AT = 100_000.0
 
@@ -87,6 +96,8 @@ RISK_PHRASES: tuple[str, ...] = (
 
 WARNING_BEHAVIOR = "insulting language directed at the assistant"
 
+DEMO_MODEL_INFO = ModelInfo(DEMO_MODEL, "Offline demo model")
+
 
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
     parts = [r"[\s-]+".join(re.escape(word) for word in p.split()) for p in phrases]
@@ -104,6 +115,7 @@ _QUESTION = re.compile(
     r"^\s*(?:how|what|why|when|where|which|who|does|do|is|are)\b|\b(?:feature|works?)\b",
     re.IGNORECASE,
 )
+_SYSTEM_PROMPT = re.compile(r"\bsystem[ _-]?prompts?\b", re.IGNORECASE)
 _GREETING = re.compile(r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening))\b", re.I)
 
 
@@ -153,7 +165,9 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     content = message.get("content")
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
-    return [b for b in content or [] if isinstance(b, dict)]
+    if not isinstance(content, list):
+        return []
+    return [b for b in content if isinstance(b, dict)]
 
 
 def _typed_text(message: dict[str, Any]) -> str | None:
@@ -203,30 +217,37 @@ class _History:
 
 
 class DemoProvider:
-    """The offline demo model (``DEMO_MODEL``); see the module docstring for its rules."""
+    """The offline demo model (``DEMO_MODEL``); see the module docstring for its rules.
 
-    name = "demo"
+    Its rules read every field of the request through type checks, so any history a
+    conversation file can hold gets a reply and nothing is caught: a bug in a rule raises, and
+    the engine reports the turn as failed and logs it.
+    """
+
+    info = DEMO
 
     def __init__(
         self,
-        chars_per_second: float = DEFAULT_CHARS_PER_SECOND,
+        chars_per_second: float,
         *,
-        data_dir: Path | None = None,
-        config_path: Path | None = None,
+        data_dir: Path,
+        config_path: Path,
     ) -> None:
         self.chars_per_second = chars_per_second
         # Where this run keeps its files, so the answer about files names the real folders.
-        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.config_path = Path(config_path) if config_path else default_config_path()
+        self.data_dir = data_dir
+        self.config_path = config_path
 
     async def aclose(self) -> None:
         return None
 
+    async def list_models(self) -> list[ModelInfo]:
+        """Its own model, then Claude's as the built-in list knows them: a newcomer sees the
+        picker without a key (a Claude model then asks for one on sending)."""
+        return [DEMO_MODEL_INFO, *BUILT_IN_MODELS]
+
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
-        try:
-            reply = self._decide(request)
-        except Exception:  # a strange history must never break the demo
-            reply = _Reply(_overview())
+        reply = self._decide(request)
         delay = self._delay_per_char()
         text = reply.text
         for chunk in _chunks(text):
@@ -259,7 +280,7 @@ class DemoProvider:
         messages = [m for m in request.messages if isinstance(m, dict)]
         if not messages or messages[-1].get("role") != "user":
             return _Reply(_overview())
-        offered = {str(t.get("name")) for t in request.tools if isinstance(t, dict)}
+        offered = {str(t.get("name")) for t in request.callable_tools if isinstance(t, dict)}
         history = _History.of(messages[:-1])
         last = messages[-1]
         text = _typed_text(last)
@@ -276,7 +297,12 @@ class DemoProvider:
             return _Reply(END_REQUESTED_NO_TOOL)
         if is_abusive(text):
             return self._abuse(history, offered)
-        return _Reply(self._answer(text))
+        if _SYSTEM_PROMPT.search(text):
+            return _Reply(_prompt_in_effect(request))
+        answer = self._answer(text)
+        if request.regenerations:
+            answer = _regenerated(answer, request.regenerations)
+        return _Reply(answer)
 
     @staticmethod
     def _after_tool(history: _History, result: dict[str, Any]) -> _Reply:
@@ -320,6 +346,13 @@ class DemoProvider:
         if name == "api_key":
             return _api_key_reply(DEFAULT_MODEL)
         return _FIXED_REPLIES[name]
+
+
+def _prompt_in_effect(request: ModelRequest) -> str:
+    texts = [str(b.get("text") or "") for b in request.system
+             if isinstance(b, dict) and b.get("type") == "text"]
+    own = [t for t in texts if t != SYSTEM_SECTION and t.strip()]
+    return _system_prompt_reply(own, with_rules=SYSTEM_SECTION in texts)
 
 
 def _chunks(text: str) -> list[str]:

@@ -113,7 +113,11 @@ _KEY_ROWS = (
     ("`f3`", "Copy the reply"),
     ("`f4`", "End the conversation (asks to confirm; also `/end`)"),
     ("`ctrl+r`", "Retry the last message"),
+    ("`f5`", "Regenerate the last reply (the old one is kept)"),
+    ("`f6`", "Edit your last message and send it again"),
+    ("`f7`", "Edit this conversation's system prompt"),
     ("`f8`", "Branch from an earlier message into a new conversation"),
+    ("`f9`", "Choose the model of this conversation"),
     ("`escape`", "Stop a streaming reply"),
     ("`ctrl+up`", "Show earlier messages of a long conversation"),
     ("`f1`", "Help"),
@@ -270,4 +274,34 @@ def _api_key_reply(default_model: str) -> str:
         "(mode 0600).\n"
         "- `ANTHROPIC_BASE_URL` sends requests through a proxy or gateway.\n"
         "- `--demo` brings back this offline demo even with a key.\n"
+    )
+
+
+def _system_prompt_reply(own: list[str], with_rules: bool) -> str:
+    """What the demo says when asked about its system prompt: exactly what the request held."""
+    rules = (
+        "claude-tui's own section, with the rules for warning and ending conversations, comes "
+        "first" if with_rules else "claude-tui sends no section of its own for this model")
+    if not own:
+        return (
+            "## The system prompt\n\n"
+            f"This conversation has no system prompt of its own; {rules}. Press `f7` (or "
+            "*Edit the system prompt…* in `ctrl+p`) to give it one; the config's "
+            "`system_prompt` is the default for new conversations.\n"
+        )
+    quoted = "\n>\n".join("\n".join(f"> {line}" for line in text.splitlines()) for text in own)
+    return (
+        "## The system prompt\n\n"
+        f"The system prompt in effect for this conversation ({rules}, then yours):\n\n"
+        f"{quoted}\n\n"
+        "`f7` edits it; the change applies from the next message on.\n"
+    )
+
+
+def _regenerated(text: str, regenerations: int) -> str:
+    """A regenerated answer says so: the demo's rules give the same history the same reply."""
+    version = regenerations + 1
+    return (
+        f"*Regenerated answer (version {version}): I'm the offline demo model, so by my fixed "
+        "rules the answer is the same as before.*\n\n" + text
     )

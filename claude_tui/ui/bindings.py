@@ -76,6 +76,16 @@ APP_KEYS: list[KeySpec] = [
             help="End this conversation (asks to confirm; permanent)"),
     KeySpec("retry", "ctrl+r", "retry", "Retry", "Conversation", priority=True,
             help="Send the last unanswered message again"),
+    # Priority: the composer's text area has f6 and f7 too (select line, select all). In a
+    # dialog they are off (check_action), so a dialog's own f5..f7 still work.
+    KeySpec("regenerate", "f5", "edit('regenerate')", "Regenerate", "Conversation",
+            priority=True, help="Regenerate the last reply (the old one is kept)"),
+    KeySpec("edit_last", "f6", "edit('last_message')", "Edit last", "Conversation",
+            priority=True, help="Edit your last message and send it again"),
+    KeySpec("system_prompt", "f7", "edit('system_prompt')", "System prompt", "Conversation",
+            priority=True, help="Edit this conversation's system prompt"),
+    KeySpec("choose_model", "f9", "choose_model", "Model", "Conversation",
+            help="Choose the model of this conversation"),
     KeySpec("branch", "f8", "branch", "Branch", "Conversation",
             help="Branch into a new tab from an earlier message"),
     KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from claude_tui.sync import DiskChange
+from claude_tui.storage.sync import DiskChange
 
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI
@@ -31,7 +31,7 @@ class DiskWatch:
         store = self.app.store
         if not store.writer.idle:
             return  # a save is on its way: it checks the file itself
-        for pane in self.app.panes():
+        for pane in self.app.tabs.panes():
             conversation = pane.conversation
             if pane.streaming or conversation.read_only_reason:
                 continue
@@ -43,12 +43,12 @@ class DiskWatch:
 
     async def _show(self, change: DiskChange) -> None:
         app = self.app
-        pane = app.pane_for(change.conversation_id)
+        pane = app.tabs.pane_for(change.conversation_id)
         title = pane.conversation.display_title if pane else change.conversation_id
         if pane is not None and change.on_disk is not None:
-            await app.stop_turn(pane)
+            await pane.stop_reply()
             app.store.adopt(change)
             await pane.replace_conversation(change.on_disk)
-            if pane.conversation.id == app.tabs.active:
-                await app.show_tab(pane.conversation.id)
+            if pane is app.tabs.active_pane:
+                await app.tabs.show_again()
         app.notify(change.describe(title), title="Changed on disk", timeout=15, markup=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from claude_tui.conversation import Conversation
-from claude_tui.store import atomic_write
+from claude_tui.storage.atomic import atomic_write
 from claude_tui.transcript import to_markdown
 
 

@@ -18,33 +18,18 @@ for two reasons fixed here.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
 
-from textual.strip import Strip
+from claude_tui.ui.textual_private import stop_strip_divide_cycles
 
 # Allocations between young collections (Python's default 700 is a few painted lines here).
 YOUNG_THRESHOLD = 10_000
 
-_installed = False
 _DEFAULT_THRESHOLD = gc.get_threshold()
 
 
 def install() -> None:
-    """Patch ``Strip.divide`` (once) so that painting makes no reference cycles."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    divide = Strip.divide
-
-    def divide_without_cycle(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
-        cuts = list(cuts)
-        length = self.cell_length
-        if [cut for cut in cuts if cut <= length] == [length]:
-            return [self]  # what Textual returns, not kept in the strip's own cache
-        return divide(self, cuts)
-
-    Strip.divide = divide_without_cycle  # type: ignore[method-assign]
+    """Patch ``Strip.divide`` (once, in ui/textual_private.py) so painting makes no cycles."""
+    stop_strip_divide_cycles()
 
 
 def settle() -> None:

@@ -72,3 +72,15 @@ def refused_notice(refused: list[RefusedKey], path: Path) -> str:
         parts.append(f"{where}: [keymap] {item.binding_id} = \"{item.key}\" was not applied: "
                      f"{item.key} is needed by the composer (enter always sends).")
     return " ".join(parts) + " The other keys of those bindings still work."
+
+
+def key_clashes(keymap: dict[str, str]) -> dict[str, list[str]]:
+    """Keys that two or more of the app's bindings would share once ``keymap`` is applied
+    (``rename = "f6"`` where f6 edits the last message): key -> binding ids. Only one of them
+    can answer such a key."""
+    bound: dict[str, list[str]] = {}
+    for spec in APP_KEYS:
+        keys = keymap.get(spec.id, spec.keys)
+        for key in {k.strip().lower() for k in keys.split(",") if k.strip()}:
+            bound.setdefault(key, []).append(spec.id)
+    return {key: ids for key, ids in bound.items() if len(ids) > 1}

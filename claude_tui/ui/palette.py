@@ -28,7 +28,11 @@ _NAMES: dict[str, str] = {
     "copy_reply": "Copy the last reply",
     "end_conversation": "End conversation…",
     "retry": "Retry the last message",
+    "regenerate": "Regenerate the last reply",
+    "edit_last": "Edit and resend the last message…",
+    "system_prompt": "Edit the system prompt…",
     "branch": "Branch from an earlier message…",
+    "choose_model": "Choose the model…",
     "stop_reply": "Stop the reply",
     "help": "Show keys (help)",
 }
@@ -42,6 +46,8 @@ EXTRA_COMMANDS: list[PaletteCommand] = [
     PaletteCommand("Export conversation as Markdown", "export_conversation",
                    "Write this conversation to a Markdown file"),
     PaletteCommand("Copy a message…", "copy_message", "Choose a message to copy"),
+    PaletteCommand("Show earlier versions", "edit('versions')",
+                   "Show or hide the replies and messages replaced by a regenerate or an edit"),
     PaletteCommand(PALETTE_NAME, "show_problems",
                    "The conversation files that could not be read, and where they are"),
 ]
@@ -70,12 +76,13 @@ class ConversationCommands(Provider):
         return found + EXTRA_COMMANDS
 
     def _current_keys(self) -> dict[str, str]:
-        """Binding id -> keys as bound now, so a remapped key is shown as remapped."""
-        keys: dict[str, list[str]] = {}
-        for key, active in self.screen.active_bindings.items():
-            if active.binding.id:
-                keys.setdefault(active.binding.id, []).append(key)
-        return {binding_id: ",".join(found) for binding_id, found in keys.items()}
+        """Binding id -> keys remapped by the config, as the help screen shows them.
+
+        Not the screen's active bindings: while the palette is open the app disables the main
+        screen's actions (``check_action``), which leaves them out of those.
+        """
+        settings = getattr(self.app, "settings", None)
+        return dict(settings.keymap) if settings is not None else {}
 
     def _run(self, action: str):
         return partial(self.app.run_action, action)

@@ -61,9 +61,9 @@ class Shutdown:
     async def close(self) -> None:
         app = self.app
         app.engine.closing = True
-        for pane in list(app.panes()):
+        for pane in app.tabs.panes():
             with contextlib.suppress(Exception):
-                await app.stop_turn(pane)
+                await pane.stop_reply()
         with contextlib.suppress(Exception):
             app.save_tabs()
         await asyncio.to_thread(app.store.writer.flush, FLUSH_SECONDS)

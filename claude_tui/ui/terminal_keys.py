@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from claude_tui.ui.textual_private import add_key_sequences
+
 
 class TerminalKey(StrEnum):
     # The parser emits ``key.value`` for each entry of a sequence's tuple.
@@ -39,15 +41,9 @@ SEQUENCES: dict[str, TerminalKey] = {
 
 
 def install() -> bool:
-    """Map the sequences in Textual's parser table; False if this Textual has no such table.
+    """Map the sequences in Textual's parser table; False (and logged) if it cannot be.
 
     Without it the app still runs: the jumps then answer to ``alt+N`` only where the terminal
     sends it as such, and word deletion to ``ctrl+backspace``.
     """
-    try:
-        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
-    except ImportError:
-        return False
-    for sequence, key in SEQUENCES.items():
-        ANSI_SEQUENCES_KEYS[sequence] = (key,)  # type: ignore[index]
-    return True
+    return add_key_sequences(SEQUENCES)

@@ -44,20 +44,23 @@ class Composer(TextArea):
 
     def __init__(self, text: str = "", *, assistant: str = "Claude",
                  id: str | None = None) -> None:
-        """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+        """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
         super().__init__(
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
             placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",
         )
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        # Runs before the text area's own key handler, which prevent_default() skips: that
+        # one would type enter as a new line. Every other key goes on to it.
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.post_message(self.Submitted(self, self.text))
-            return
-        await super()._on_key(event)
 
     def action_newline(self) -> None:
+        if self.read_only:
+            return
         start, end = self.selection
-        self._replace_via_keyboard("\n", start, end)
+        # What the text area does for a typed character: the cursor ends after the new line.
+        self.replace("\n", start, end, maintain_selection_offset=False)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from claude_tui.text import one_line
 from claude_tui.ui.dialogs.yes_no import YesNoScreen
-
-AskedBy = Literal["assistant", "user"]
 
 
 class ConfirmEndScreen(YesNoScreen):
@@ -15,7 +13,7 @@ class ConfirmEndScreen(YesNoScreen):
 
     ``asked_by`` is "assistant" when the model called end_conversation because the user asked
     for it, and "user" for the user's own f4 or /end. ``assistant`` names the model as
-    ``config.assistant_name()`` does.
+    ``choice.assistant_name()`` does.
     """
 
     CSS_PATH: ClassVar[list[str]] = ["yes_no.tcss", "confirm_end.tcss"]

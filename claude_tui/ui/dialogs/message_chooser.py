@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import one_line
 from claude_tui.ui.dialogs.dialog import DialogScreen
-from claude_tui.ui.dialogs.timestamps import Clock, describe_time, utc_now
+from claude_tui.ui.timestamps import Clock, describe_time, utc_now
 from claude_tui.ui.transcript.message import reply_heading
 
 BRANCH_EXPLANATION = (

@@ -1,7 +1,7 @@
 """Find and open any stored conversation (ctrl+o), or delete one.
 
 Typing searches the full text of every conversation, titles and every message, through the
-store's search index (``claude_tui/index.py``); each match shows a snippet with the words
+store's search index (``claude_tui/storage/index.py``); each match shows a snippet with the words
 highlighted, and opening it scrolls to the matching message (``chosen_message``). With no
 words typed the newest conversations are listed. Filters: status, model, and the order.
 The filter input keeps focus: up/down move the highlight, enter opens it.
@@ -23,15 +23,15 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from claude_tui.conversation import is_valid_id
-from claude_tui.index import SearchHit
-from claude_tui.store import ConversationStore, StoreError
-from claude_tui.store_scan import IndexRefresh
+from claude_tui.storage.index import SearchHit
+from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.store import ConversationStore, StoreError
 from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.dialog import DialogScreen
-from claude_tui.ui.dialogs.timestamps import Clock, describe_time, utc_now
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
+from claude_tui.ui.timestamps import Clock, describe_time, utc_now
 
 # The input binds delete and ctrl+d (delete right), ctrl+x (cut), ctrl+k, ctrl+u, ctrl+w ...;
 # ctrl+delete is free there and arrives as a named key in xterm-like terminals and tmux.

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from claude_tui.store import FileProblem
+from claude_tui.storage.store import FileProblem
 from claude_tui.text import one_line
 from claude_tui.ui.dialogs.dialog import DialogScreen
 

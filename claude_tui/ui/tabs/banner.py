@@ -14,7 +14,7 @@ class WarningBanner(Static):
 
     def __init__(self, warnings: list[IssuedWarning], *, assistant: str = "Claude",
                  id: str | None = None) -> None:
-        """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+        """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
         super().__init__(markup=False, id=id)
         self.assistant = assistant
         self.show_warnings(warnings)

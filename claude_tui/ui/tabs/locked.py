@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.widgets import Static
 
 from claude_tui.conversation import EndRecord
+from claude_tui.ui.timestamps import local_time
 from claude_tui.ui.transcript.message import sentence_start
 
 
-def when(at: str) -> str:
-    """A stored ISO time as local time for people; the raw value if it does not parse."""
-    try:
-        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return at or "an unknown time"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def locked_text(ended: EndRecord | None, assistant: str = "Claude") -> str:
-    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
     who = "You" if ended is not None and ended.by == "user" else sentence_start(assistant)
-    at = when(ended.at) if ended is not None else "an unknown time"
+    at = local_time(ended.at) if ended is not None else "an unknown time"
     return (
         f"🔒 {who} ended this conversation on {at}. It is read-only: nothing more can be sent"
         " here. Press ctrl+n to start a new conversation (f8 branches from an earlier message)."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
@@ -11,15 +13,18 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from claude_tui import events
-from claude_tui.config import assistant_name
 from claude_tui.conversation import Conversation
+from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.messages import EngineEvent, TextArrived
 from claude_tui.ui.tabs.banner import WarningBanner
 from claude_tui.ui.tabs.locked import LockedNotice, ReadOnlyNotice
 from claude_tui.ui.tabs.retry_countdown import RetryCountdown
+from claude_tui.ui.textual_private import keep_shown_tab
 from claude_tui.ui.transcript.message import (
+    CUT_SHORT_NOTICE,
+    FULL_NOTICE,
     declined_text,
     refusal_text,
     refused_end_text,
@@ -34,6 +39,10 @@ _STATUS_EVENTS = (events.TurnStarted, events.UsageUpdated, events.TurnFinished,
 def pane_id(conversation_id: str) -> str:
     # Widget ids may not start with a digit; conversation ids do.
     return f"c-{conversation_id}"
+
+
+def conversation_id_of(pane_id: str) -> str:
+    return pane_id.removeprefix("c-")
 
 
 def label_length(tab_count: int) -> int:
@@ -62,29 +71,48 @@ class ConversationPane(TabPane):
         self.conversation = conversation
         # How the tab names the model that replies ("Claude", "the demo model").
         self.assistant = assistant_name(conversation.model)
-        self.worker: Worker[None] | None = None
+        self.worker: Worker[None] | None = None  # the turn running for this conversation
         self._composer_text = composer_text
+        # The reply text on its way to this tab in one TextArrived, still growing.
+        self._text_batch: list[str] | None = None
         self.countdown = RetryCountdown(id="retry")
 
-    def _on_descendant_focus(self, event: DescendantFocus) -> None:
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
         # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
         # (handlers run for each class in the MRO) unless told not to, and that one makes the
         # focused pane the shown tab. Focus does land in a hidden tab: when the composer that
         # had it is hidden by a switch before the new tab's composer takes it, Textual hands
         # it to a sibling, the hidden tab's transcript. That must not switch back to that tab.
-        event.prevent_default()
-        tabs = getattr(self.app, "tabs", None)
-        if tabs is not None and tabs.active != self.conversation.id:
+        keep_shown_tab(event)
+        if not self.display:  # hidden: not the shown tab
             self.app.call_later(self._focus_shown_tab)  # nor leave keys going to a hidden tab
 
     def _focus_shown_tab(self) -> None:
-        shown = getattr(self.app, "active_pane", None)
-        if shown is not None and shown is not self:
-            shown.focus_composer()
+        with contextlib.suppress(NoMatches):
+            tabbed = self.query_ancestor(TabbedContent)
+            shown = tabbed.get_pane(tabbed.active) if tabbed.active else None
+            if isinstance(shown, ConversationPane) and shown is not self:
+                shown.focus_composer()
 
     @property
     def streaming(self) -> bool:
         return self.worker is not None and not self.worker.is_finished
+
+    def cancel_reply(self) -> None:
+        """Stop the running reply, if any; the engine saves what came, marked stopped."""
+        if self.streaming and self.worker is not None:
+            self.worker.cancel()
+
+    async def stop_reply(self) -> bool:
+        """Stop the running reply, if any, and wait until the engine has saved what came
+        (marked stopped). True if a reply was stopped."""
+        worker = self.worker if self.streaming else None
+        if worker is None:
+            return False
+        worker.cancel()
+        with contextlib.suppress(Exception):  # cancelled, as asked
+            await worker.wait()
+        return True
 
     @property
     def is_writable(self) -> bool:
@@ -171,9 +199,27 @@ class ConversationPane(TabPane):
         if had_focus:  # a tab in the background must not take the focus
             self.view.focus()
 
+    def receive(self, event: events.ChatEvent) -> None:
+        """An engine event for this conversation, from any task: rendered in turn.
+
+        Text pieces join the batch already on its way to the tab, if there is one: a reply
+        arriving faster than it is shown costs one message per batch, not one per piece. Any
+        other event closes the batch, so that later text is shown after what it adds."""
+        if isinstance(event, events.TextDelta):
+            if self._text_batch is not None:
+                self._text_batch.append(event.text)
+                return
+            self._text_batch = [event.text]
+            self.post_message(TextArrived(self.conversation.id, self._text_batch))
+            return
+        self._text_batch = None
+        self.post_message(EngineEvent(event))
+
     async def on_text_arrived(self, message: TextArrived) -> None:
         message.stop()
-        await self.view.write_reply(self.app.take_text(message))  # type: ignore[attr-defined]
+        if self._text_batch is message.pieces:
+            self._text_batch = None  # taken: pieces coming later start another
+        await self.view.write_reply("".join(message.pieces))
 
     async def on_engine_event(self, message: EngineEvent) -> None:
         # Only what changes the status line goes on to the app: text pieces would flood its
@@ -215,7 +261,9 @@ class ConversationPane(TabPane):
             case events.RefusalNotice(explanation=explanation):
                 await view.add_notice(refusal_text(explanation), "dim")
             case events.ReplyCutShort():
-                await view.add_notice("✂ cut short: the reply reached the token limit", "dim")
+                await view.add_notice(CUT_SHORT_NOTICE, "dim")
+            case events.ConversationFull():
+                await view.add_notice(FULL_NOTICE, "warning")
             case events.TurnFailed(message=message, retryable=retryable):
                 await view.render_new()
                 # Most provider messages already say what to press.
@@ -228,5 +276,7 @@ class ConversationPane(TabPane):
             case events.TurnFinished():
                 await view.render_new()
                 self.refresh_label()
+            case events.EarlierVersionsKept(upto=upto):
+                await view.redraw(upto)  # the replaced messages hide (or dim)
             case _:
                 pass

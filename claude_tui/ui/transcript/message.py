@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabPane
 
-from claude_tui.config import DEMO_MODEL, assistant_name
 from claude_tui.conversation import Conversation, Message
+from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
 from claude_tui.ui.transcript.blocks import (
     BlockSplitter,
@@ -74,7 +74,7 @@ def _parts_of(message: Message) -> list[Widget]:
 
 def reply_heading(model: str | None) -> str:
     """The name over a reply: it says which model wrote it, and never calls the demo Claude."""
-    return "Demo model" if model == DEMO_MODEL else "Claude"
+    return provider_info(model).heading
 
 
 def sentence_start(name: str) -> str:
@@ -275,12 +275,18 @@ def message_widgets(message: Message, index: int, following: Message | None,
             notice = notice.removesuffix("; ctrl+r retries")
         widgets.append(Notice(notice, "dim"))
     if message.stop_reason == "max_tokens":
-        widgets.append(Notice("✂ cut short: the reply reached the token limit", "dim"))
+        widgets.append(Notice(CUT_SHORT_NOTICE, "dim"))
+    if message.stop_reason == "model_context_window_exceeded":
+        widgets.append(Notice(FULL_NOTICE, "warning"))
     if message.stop_reason == "refusal":
         widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
     return widgets
 
 
+CUT_SHORT_NOTICE = "✂ cut short: the reply reached the token limit"
+FULL_NOTICE = ("⛔ conversation full: it has reached the model's context window, so nothing "
+               "more fits. f8 branches from an earlier message into a new conversation; "
+               "ctrl+n starts a new one.")
 # How a partial reply ended (``extra["interruption"]``, set by the engine); older files have
 # no such key and keep the general words.
 INTERRUPTION_NOTICES = {
@@ -308,7 +314,7 @@ def refusal_text(explanation: str) -> str:
 
 
 def declined_text(assistant: str = "Claude") -> str:
-    """``assistant``: ``config.assistant_name()`` of the conversation's model."""
+    """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
     who = sentence_start(assistant)
     return f"{who} offered to end the conversation; you chose to keep it open."
 

@@ -16,9 +16,10 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual, VisualType, visualize
-from textual.widget import Widget, _RenderCache  # private: MessagePart reuses its strips
+from textual.widget import Widget
 from textual.widgets import Static
 
+from claude_tui.ui.textual_private import show_rendered_lines, widget_visual
 from claude_tui.ui.transcript.blocks import BlockSplitter, render_segments
 
 # Parts a PartGroup holds: a layout walks the groups and the parts of the one that changed.
@@ -114,7 +115,7 @@ class MessagePart(Static):
             self._strips_style = style
         strips = self._strips.get(width)
         if strips is None:
-            visual = self._shown if self._shown is not None else self._render()
+            visual = self._shown if self._shown is not None else widget_visual(self)
             strips = self._fit(Visual.to_strips(self, visual, width, None, style), width)
             self._strips[width] = strips
         return strips
@@ -141,7 +142,7 @@ class MessagePart(Static):
             return self._guessed
         return len(self.render_strips(width))
 
-    def _render_content(self) -> None:
+    def _render_content(self) -> None:  # Textual's private hook: see ui/textual_private.py
         width, height = self.size
         if self.waiting is not None:
             if not self._asked:
@@ -153,8 +154,7 @@ class MessagePart(Static):
         if len(strips) < height:
             blank = Strip.blank(width, self.visual_style.rich_style)
             strips = strips + [blank] * (height - len(strips))
-        self._render_cache = _RenderCache(self.size, strips)
-        self._dirty_regions.clear()
+        show_rendered_lines(self, strips)
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         self._version += 1

@@ -20,6 +20,7 @@ from claude_tui.ui.transcript.message import (
     message_widgets,
     widgets_for,
 )
+from claude_tui.ui.transcript.versions import as_shown
 
 # How much a tab shows at first, and how much more each "show earlier" adds: at most RECENT
 # messages and about RECENT_CHARS characters of text, but always at least MIN_SHOWN messages.
@@ -50,6 +51,7 @@ class ConversationView(VerticalScroll):
         self._live: StreamedReply | None = None
         # Saved messages as the engine's events carried them, by index, until rendered.
         self._saved: dict[int, Message] = {}
+        self.versions_shown = False  # earlier versions of replies and messages (versions.py)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:
@@ -59,18 +61,20 @@ class ConversationView(VerticalScroll):
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     # loading ---------------------------------------------------------------------------------
-    async def load(self) -> None:
-        """Mount the recent part of the conversation (once, when the tab is first shown)."""
+    async def load(self, upto: int | None = None, start: int | None = None) -> None:
+        """Mount the recent part of the conversation (once, when the tab is first shown).
+
+        ``upto``, ``start``: the messages to show (a redraw); by default the recent ones."""
         if self.loaded:
             return
         self.loaded = True
-        total = len(self.conversation.messages)
-        self.first_shown = self._start_before(total)
+        total = len(self.conversation.messages) if upto is None else upto
+        self.first_shown = self._start_before(total) if start is None else min(start, total)
         widgets: list[Widget] = []
         if self.first_shown > 0:
             widgets.append(EarlierButton(self._earlier_label(), id="earlier"))
         for index in range(self.first_shown, total):
-            widgets.extend(widgets_for(self.conversation, index))
+            widgets.extend(self._widgets_for(index))
         self.rendered = total
         if widgets:
             await self.mount_all(widgets)
@@ -104,7 +108,7 @@ class ConversationView(VerticalScroll):
         start = self._start_before(self.first_shown)
         widgets: list[Widget] = []
         for index in range(start, self.first_shown):
-            widgets.extend(widgets_for(self.conversation, index))
+            widgets.extend(self._widgets_for(index))
         self.first_shown = start
         button = self.query_one("#earlier", EarlierButton)
         if widgets:
@@ -121,6 +125,28 @@ class ConversationView(VerticalScroll):
         if isinstance(event.button, EarlierButton):
             event.stop()
             await self.action_show_earlier()
+
+    def _widgets_for(self, index: int) -> list[Widget]:
+        return as_shown(self.conversation.messages[index],
+                        widgets_for(self.conversation, index), self.versions_shown)
+
+    async def show_versions(self, shown: bool) -> None:
+        """Show or hide the earlier versions (between turns)."""
+        self.versions_shown = shown
+        await self.redraw(self.rendered)
+
+    async def redraw(self, upto: int) -> None:
+        """Show the messages before ``upto`` afresh: some became earlier versions, or their
+        display was toggled. What the running turn adds after them comes as usual."""
+        if not self.loaded:
+            return
+        start = self.first_shown
+        await self.remove_children()
+        self._turn_widgets.clear()
+        self._live = None
+        self.loaded = False
+        await self.load(upto, start)
+        self._forget(upto)
 
     # a running turn --------------------------------------------------------------------------
     def saved(self, index: int, message: Message) -> None:
@@ -152,8 +178,9 @@ class ConversationView(VerticalScroll):
             for index in range(self.rendered, end):
                 message = self._message(index)
                 if message is not None:
-                    widgets.extend(message_widgets(message, index, self._message(index + 1),
-                                                   self.conversation.model))
+                    widgets.extend(as_shown(message, message_widgets(
+                        message, index, self._message(index + 1), self.conversation.model),
+                        self.versions_shown))
             self._forget(end)
             if widgets:
                 before = self._turn_widgets[0] if self._turn_widgets else None
@@ -174,8 +201,9 @@ class ConversationView(VerticalScroll):
                     and streamed[0].length == len(inert(message.text))):
                 reply = streamed.pop(0)
                 reply.message, reply.index = message, index
-            final.extend(message_widgets(message, index, self._message(index + 1),
-                                         self.conversation.model, reply))
+            final.extend(as_shown(message, message_widgets(
+                message, index, self._message(index + 1), self.conversation.model, reply),
+                self.versions_shown))
         self._forget(end)
         await self._place(final)
 

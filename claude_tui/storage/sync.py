@@ -12,21 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id, now_iso
-from claude_tui.index import FileSignature
+from claude_tui.storage.file_format import Snapshot
+from claude_tui.storage.reading import FileSignature, StoreError
 
 Relation = Literal["same", "ours_ahead", "theirs_ahead", "diverged"]
 ChangeKind = Literal["newer_on_disk", "ended_elsewhere", "conflict_copy"]
 
-# Files sync tools and editors leave in a folder they manage: never conversations, never
-# damaged, never moved. Syncthing's own conflict copies are offered as conversations instead.
-_SYNC_TOOL_NAMES = re.compile(
-    r"(^\.)|(~$)|(\.sync-conflict-)|(^~)|(\.swp$)|(\.part$)|(\.crdownload$)|(\.tmp$)"
-)
+# A sync tool's conflict copy (Syncthing's name for it): offered as a conversation of its own.
+# The other files sync tools and editors leave in the folder are never taken for conversations:
+# only ``<id>.json`` names are (``refresh.py``).
 SYNC_CONFLICT = re.compile(r"^(?P<id>[0-9a-z]{20})\.sync-conflict-[^/]*\.json$")
-
-
-def is_sync_tool_file(name: str) -> bool:
-    return bool(_SYNC_TOOL_NAMES.search(name))
 
 
 @dataclass(frozen=True)
@@ -51,6 +46,56 @@ class DiskChange:
             return (f"“{title}” was changed elsewhere too; the other version is kept as a "
                     "conversation of its own (ctrl+o, “conflict copy”).")
         return f"“{title}” was changed on disk; the newer version is shown."
+
+
+class ConversationChangedError(StoreError):
+    """The file changed on disk in a way that this save must not overwrite (see ``change``)."""
+
+    def __init__(self, change: DiskChange) -> None:
+        super().__init__("this conversation changed on disk; the newer version is shown")
+        self.change = change
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a save (or a look) does about a file that changed since the store last saw it."""
+
+    # A new conversation to write first, so that nobody's messages are lost.
+    copy: Conversation | None = None
+    # What the app is told.
+    change: DiskChange | None = None
+    # The file is ahead of the caller's version: the save is refused.
+    refused: bool = False
+    # The file already holds the caller's version, exactly.
+    identical: bool = False
+
+
+def reconcile(snapshot: Snapshot, on_disk: Conversation, signature: FileSignature, *,
+              checking: bool) -> Reconciled:
+    """``snapshot`` is the caller's version, ``on_disk`` what the file holds now (read with
+    ``signature``); ``checking``: the caller changed nothing (a look, not a save)."""
+    ours = snapshot.message_dicts()
+    theirs = [m.to_dict() for m in on_disk.messages]
+    how = relation(ours, theirs)
+    if on_disk.is_ended and not snapshot.is_ended:
+        copy = None
+        if how in ("ours_ahead", "diverged"):
+            # Ours went on after the other side ended it: ours lives on as a new one.
+            copy = conflict_copy(on_disk, list(snapshot.messages), "continued here")
+        change = DiskChange(snapshot.id, "ended_elsewhere", on_disk,
+                            copy.id if copy else None, signature)
+        return Reconciled(copy, change, refused=True)
+    if how == "same" and on_disk.to_dict() == {**snapshot.header, "messages": ours}:
+        return Reconciled(identical=True)
+    if how == "theirs_ahead" or (how == "same" and checking):
+        # Theirs has all of ours and more (or the same messages, changed by hand, while ours
+        # changed nothing): show theirs; this save has nothing to add.
+        return Reconciled(None, DiskChange(snapshot.id, "newer_on_disk", on_disk, None,
+                                           signature), refused=True)
+    if how == "diverged":
+        copy = conflict_copy(on_disk, list(on_disk.messages), "conflict copy")
+        return Reconciled(copy, DiskChange(snapshot.id, "conflict_copy", None, copy.id))
+    return Reconciled()
 
 
 def relation(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> Relation:
@@ -78,7 +123,8 @@ def conflict_copy(source: Conversation, messages: list[Message], note: str) -> C
     it. Its warnings come along, so E1 counts the same in the copy."""
     title = f"{source.display_title} ({note})"
     copy = Conversation(id=new_conversation_id(), model=source.model, title=title,
-                        created=now_iso(), messages=list(messages))
+                        created=now_iso(), messages=list(messages),
+                        system_prompt=source.system_prompt)
     turns = sum(1 for m in messages if m.is_user_text)
     copy.warnings = [w for w in source.warnings if w.turn <= turns]
     copy.refused_ends = [r for r in source.refused_ends if r.turn <= turns]

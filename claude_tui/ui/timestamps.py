@@ -24,6 +24,14 @@ def parse_time(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def local_time(value: str) -> str:
+    """A stored time as local date and time for people; the raw value if it is not one."""
+    when = parse_time(value)
+    if when is None:
+        return one_line(value, 20) or "an unknown time"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def describe_time(value: str, now: datetime) -> str:
     """'just now', '3 min ago', or '2026-11-26 14:02' in local time."""
     when = parse_time(value)

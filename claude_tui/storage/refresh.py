@@ -1,9 +1,11 @@
-"""Bringing the index in step with the conversations folder.
+"""The refresh: bringing the index in step with the conversations folder.
 
-Runs on the store's writer thread a few files at a time, so a first indexing of thousands of
-conversations never holds up a save for long. On the way it removes the temporary files of
-writes that were interrupted (a killed process), and offers a sync tool's conflict copies as
-conversations of their own; files it does not recognise are left alone.
+The one step that looks at every file. It runs on the store's writer thread a few files at a
+time, so a first indexing of thousands of conversations never holds up a save for long. On the
+way it moves damaged files aside (``quarantine.py``; they are listed in ``store.problems``),
+removes the temporary files of writes that were interrupted (a killed process), and offers a
+sync tool's conflict copies as conversations of their own; files it does not recognise are
+left alone.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claude_tui.atomic import TEMP_SUFFIX
 from claude_tui.conversation import is_valid_id
-from claude_tui.index import FileSignature
-from claude_tui.reading import StoreError
-from claude_tui.sync import SYNC_CONFLICT, conflict_copy
+from claude_tui.storage.atomic import TEMP_SUFFIX
+from claude_tui.storage.reading import FileProblem, FileSignature, StoreError
+from claude_tui.storage.sync import SYNC_CONFLICT, conflict_copy
 
 if TYPE_CHECKING:
-    from claude_tui.store import ConversationStore
+    from claude_tui.storage.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,17 @@ class IndexRefresh:
     def start(self) -> None:
         self.store.writer.submit(REFRESH_KEY, self._first_step)
 
-    def run_all(self) -> None:
-        """The whole refresh, waiting for it (scripts and tests)."""
+    def run_all(self) -> list[FileProblem]:
+        """The whole refresh, waiting for it; the files found unreadable meanwhile (also in
+        ``store.problems``), the damaged ones with where they were moved."""
+        before = len(self.store.problems)
+
         def everything() -> None:
             self._plan()
             while self._stale:
                 self._index_some()
         self.store.writer.submit(REFRESH_KEY, everything).result()
+        return self.store.problems[before:]
 
     def _first_step(self) -> None:
         self._plan()
@@ -117,12 +122,11 @@ class IndexRefresh:
         batch, self._stale = self._stale[: self.STEP], self._stale[self.STEP:]
         for conv_id, path in batch:
             try:
-                conversation, signature = self.store._read(path)
+                conversation, signature = self.store.quarantine.read(path)
             except StoreError:
                 continue  # reported through store.problems (and moved aside if damaged)
             if conversation.id != conv_id:
-                with contextlib.suppress(StoreError):
-                    self.store.load(conv_id)  # moves it aside, naming why
+                self.store.quarantine.set_aside_misnamed(path, conversation)
                 continue
             try:
                 self.store.index.put(conversation, signature)
@@ -140,7 +144,7 @@ class IndexRefresh:
         if index.was_imported(name, signature):
             return
         try:
-            source, _ = self.store._read(Path(entry.path), move_damaged=False)
+            source, _ = self.store.quarantine.read(Path(entry.path), set_aside=False)
         except StoreError:
             index.mark_imported(name, signature)  # not readable: not offered again
             return
@@ -149,7 +153,7 @@ class IndexRefresh:
             if source.is_ended:
                 copy.status, copy.ended = source.status, source.ended
             try:
-                self.store._write_new(copy)
+                self.store.keep_copy(copy)
             except StoreError:
                 log.exception("could not keep the conflict copy %s", name)
                 return

@@ -55,7 +55,7 @@ def _signature(message: Message) -> tuple[Any, ...]:
     """What tells a message apart from its earlier state, without reading its text."""
     return (id(message.content), len(message.content), message.role, message.at, message.model,
             message.stop_reason, id(message.usage), message.interrupted, message.excluded,
-            id(message.extra), len(message.extra))
+            id(message.replaced), id(message.extra), len(message.extra))
 
 
 class MessageEncoder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,16 @@ class StorageError(StoreError):
 
 
 @dataclass(frozen=True)
-class DamagedFile:
-    original: Path
-    kept_as: Path
-    reason: str
+class FileSignature:
+    """Which version of a file was read: a file changed since has another signature."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileSignature:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 @dataclass(frozen=True)
@@ -59,14 +66,16 @@ class FileProblem:
     path: Path
     reason: str
     kept_as: Path | None
-    damaged: DamagedFile | None = None
 
 
 class DamagedConversationError(StoreError):
-    def __init__(self, damaged: DamagedFile | str) -> None:
-        if isinstance(damaged, DamagedFile):
-            super().__init__(f"{damaged.original}: {damaged.reason} (kept as {damaged.kept_as})")
-            self.damaged: DamagedFile | None = damaged
+    """A file that is not a conversation this version can read. ``damaged``: where it was
+    kept, once it has been moved aside (None while it is still in place)."""
+
+    def __init__(self, damaged: FileProblem | str) -> None:
+        if isinstance(damaged, FileProblem):
+            super().__init__(f"{damaged.path}: {damaged.reason} (kept as {damaged.kept_as})")
+            self.damaged: FileProblem | None = damaged
             self.reason = damaged.reason
         else:
             super().__init__(damaged)

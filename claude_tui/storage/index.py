@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claude_tui.conversation import Conversation, Message
+from claude_tui.conversation import Conversation
+from claude_tui.storage.reading import FileSignature
 
 INDEX_VERSION = 1
 _ROW_BITS = 20  # up to a million messages in one conversation
@@ -29,17 +30,6 @@ _MAX_MESSAGES = (1 << _ROW_BITS) - 2
 _START, _END = "\ue000", "\ue001"
 _MARKERS = re.compile("[\ue000\ue001]")
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class FileSignature:
-    size: int
-    mtime_ns: int
-    ino: int
-
-    @classmethod
-    def of(cls, stat: os.stat_result) -> FileSignature:
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 @dataclass(frozen=True)
@@ -176,11 +166,10 @@ class ConversationIndex:
         return {i: FileSignature(s, m, n) if s is not None else None for i, s, m, n in rows}
 
     def put(self, conversation: Conversation, signature: FileSignature | None,
-            messages: Sequence[Message] | None = None,
             changed: Iterable[int] | None = None) -> None:
         """Index ``conversation`` as its file now is. ``changed``: the positions of the only
         messages that differ from what was indexed before (None: all of them)."""
-        messages = conversation.messages if messages is None else messages
+        messages = conversation.messages
         db = self._db()
         sig = (signature.size, signature.mtime_ns, signature.ino) if signature else (None,) * 3
         with db:
@@ -269,19 +258,6 @@ class ConversationIndex:
         """The models of the indexed conversations, for a filter."""
         return [r[0] for r in self._db().execute(
             "SELECT DISTINCT model FROM conversations ORDER BY model")]
-
-    def get(self, conversation_id: str) -> ConversationSummary | None:
-        row = self._db().execute(
-            "SELECT id, title, status, model, updated, message_count, created, read_only "
-            "FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        return _summary(row) if row else None
-
-    def ids_starting(self, prefix: str) -> list[str]:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._db().execute(
-            "SELECT id FROM conversations WHERE id LIKE ? ESCAPE '\\' ORDER BY id",
-            (escaped + "%",))
-        return [r[0] for r in rows]
 
     def search(self, text: str, *, limit: int = 50, status: str | None = None,
                model: str | None = None, order: str = "rank") -> list[SearchHit]:

@@ -1,0 +1,169 @@
+"""The open conversations, a tab each.
+
+``ConversationTabs`` is the one record of which conversations are open, in which order, and
+which is shown: the tab bar itself. It posts ``ConversationTabs.Shown`` once each time the shown
+tab changes (by key, by mouse, or because a tab closed), after the tab's messages are mounted
+and its composer focused.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import TabbedContent
+
+from claude_tui.conversation import Conversation
+from claude_tui.storage.session import TabState
+from claude_tui.ui.tabs.pane import ConversationPane, conversation_id_of, pane_id
+
+
+class ConversationTabs(TabbedContent):
+    class Shown(Message):
+        """The shown tab changed: ``pane`` is the tab now on screen."""
+
+        def __init__(self, pane: ConversationPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+        @property
+        def conversation_id(self) -> str:
+            return self.pane.conversation.id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # In tab order. A dict, not a DOM query: it is read for every piece of streamed text.
+        self._panes: dict[str, ConversationPane] = {}
+        self._announced: str | None = None  # the conversation last announced as shown
+
+    # reading ---------------------------------------------------------------------------------
+    def __contains__(self, conversation_id: object) -> bool:
+        return conversation_id in self._panes
+
+    def __len__(self) -> int:
+        return len(self._panes)
+
+    @property
+    def order(self) -> list[str]:
+        """The open conversations' ids, as the tab bar shows them."""
+        return list(self._panes)
+
+    @property
+    def active_id(self) -> str | None:
+        """The conversation whose tab is shown (None while there is none)."""
+        shown = conversation_id_of(self.active or "")
+        return shown if shown in self._panes else None
+
+    @property
+    def active_pane(self) -> ConversationPane | None:
+        return self.pane_for(self.active_id)
+
+    def pane_for(self, conversation_id: str | None) -> ConversationPane | None:
+        return self._panes.get(conversation_id or "")
+
+    def panes(self) -> list[ConversationPane]:
+        return list(self._panes.values())
+
+    def step(self, offset: int) -> str | None:
+        """The tab ``offset`` places from the shown one, wrapping around."""
+        order = self.order
+        if not order:
+            return None
+        if self.active_id not in order:
+            return order[0]
+        return order[(order.index(self.active_id) + offset) % len(order)]  # type: ignore[arg-type]
+
+    def nth(self, number: int) -> str | None:
+        """The tab at 1-based ``number``; None when there are fewer tabs."""
+        order = self.order
+        return order[number - 1] if 1 <= number <= len(order) else None
+
+    def state(self) -> TabState:
+        """What ``tabs.json`` keeps: the open tabs, the shown one and the unsent drafts."""
+        drafts = {cid: pane.draft for cid, pane in self._panes.items() if pane.draft}
+        return TabState(open=self.order, active=self.active_id, drafts=drafts)
+
+    # changing --------------------------------------------------------------------------------
+    async def restore(self, tabs: list[tuple[Conversation, str]], active: str | None) -> None:
+        """Open the tabs of the last session (conversation, draft), showing ``active``.
+
+        The shown tab is added first, so that it is the one the tab bar activates: no other
+        tab's messages are mounted at start-up."""
+        if not tabs:
+            return
+        ids = [conversation.id for conversation, _ in tabs]
+        first = ids.index(active) if active in ids else 0
+        shown = await self.open(*tabs[first])
+        for conversation, draft in tabs[:first]:
+            await self.open(conversation, draft, before=shown)
+        for conversation, draft in tabs[first + 1:]:
+            await self.open(conversation, draft)
+        self._panes = {cid: self._panes[cid] for cid in ids}  # in the order of the bar
+        await self.show(ids[first])
+
+    async def open(self, conversation: Conversation, draft: str = "", *,
+                   before: ConversationPane | None = None) -> ConversationPane:
+        """Add a tab for ``conversation`` (not shown yet) and return it."""
+        pane = ConversationPane(conversation, draft)
+        self._panes[conversation.id] = pane
+        await self.add_pane(pane, before=before)
+        return pane
+
+    async def show(self, conversation_id: str) -> None:
+        """Show the conversation's tab, once its messages are mounted."""
+        if conversation_id not in self._panes:
+            return
+        self.active = pane_id(conversation_id)
+        await self._announce()
+
+    async def show_again(self) -> None:
+        """The shown tab's conversation was replaced (its file changed on disk): mount it
+        and announce it as if newly shown."""
+        self._announced = None
+        await self._announce()
+
+    async def close(self, conversation_id: str) -> ConversationPane | None:
+        """Stop the tab's reply (saved as stopped), remove the tab and show its right
+        neighbour, else its left. Returns the closed tab; None if it was not open."""
+        pane = self._panes.get(conversation_id)
+        if pane is None:
+            return None
+        # The file is whole when the tab is gone (and can be opened again at once), and no
+        # turn runs on for a tab nobody sees.
+        await pane.stop_reply()
+        order = self.order
+        position = order.index(conversation_id)
+        del self._panes[conversation_id]
+        was_shown = self._announced == conversation_id
+        if was_shown:
+            self._announced = None
+        await self.remove_pane(pane_id(conversation_id))
+        rest = self.order
+        if rest and was_shown:
+            await self.show(rest[min(position, len(rest) - 1)])
+        return pane
+
+    async def _on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # A click on a tab, or the bar's own choice when a tab went. Read what is shown now:
+        # the message may arrive after later switches.
+        event.stop()
+        await self._announce()
+
+    async def _announce(self) -> None:
+        pane = self.active_pane
+        if pane is None or pane.conversation.id == self._announced:
+            return
+        self._announced = pane.conversation.id
+        for each in self._panes.values():
+            each.refresh_label()  # the tab count sets the label length
+        await pane.view.load()
+        await pane.view.catch_up()
+        pane.focus_composer()
+        # A tab added just now has no place on the bar yet: bring it into view once it has.
+        tab = self.get_tab(pane)
+        self.call_after_refresh(tab.scroll_visible, animate=False, force=True)
+        self.post_message(self.Shown(pane))
+
+
+def is_unused(conversation: Conversation) -> bool:
+    """Nothing was ever written in it, nor a title given: not worth keeping once closed."""
+    return not conversation.messages and not conversation.title.strip() and (
+        not conversation.is_ended)

@@ -1,0 +1,128 @@
+"""Every place the app relies on a private part of Textual: what it is for, what breaks without it.
+
+Textual's underscore names, and the behaviour behind them, may change in any release. They are
+used only here (and, for hooks that must be overridden by name, in the class named below), so
+that a Textual upgrade has one file to read; ``tests/test_textual_private.py`` fails, naming the
+use, when the installed Textual no longer has what a use relies on. A patch that cannot be
+applied is logged and skipped: the app still runs, without that fix, and that test fails.
+
+Hooks overridden by name, listed in ``OVERRIDDEN_HOOKS``:
+- ``Widget._render_content`` in ``MessagePart`` (``ui/transcript/parts.py``): it paints the
+  lines it already rendered to measure its height, instead of rendering a second time.
+- ``Widget._size_updated`` in ``MessagePart``, ``PartGroup``, ``MessageBlock`` and
+  ``ConversationView`` (``ui/transcript/``): they pass ``layout=False``, so that setting their
+  size (measured by the layout that sets it) does not lay the screen out a second time. Without
+  it: each update of a streaming reply costs two or three layouts instead of one.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from typing import Any
+
+from textual.events import DescendantFocus
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget, _RenderCache  # private: see show_rendered_lines
+
+log = logging.getLogger(__name__)
+
+# Private hooks that app classes override by name -> the class doing it and why.
+OVERRIDDEN_HOOKS: dict[str, str] = {
+    "_render_content": "MessagePart paints the lines it measured (ui/transcript/parts.py)",
+    "_size_updated": "transcript widgets skip the second layout a size change asks for "
+                     "(ui/transcript/)",
+}
+
+
+def _skipped(use: str, why: object) -> bool:
+    log.warning("a fix for Textual was not applied (%s): %s", use, why)
+    return False
+
+
+# --- Textual's table of terminal sequences (textual._ansi_sequences.ANSI_SEQUENCES_KEYS) ---
+# Why: the parser reads ESC 1 as "¡" and ESC DEL as ctrl+w; ui/terminal_keys.py says why those
+# must be alt+1 and alt+backspace. Without it: on most terminals (those without the kitty
+# keyboard protocol) alt+digit types "¡", "™"… instead of jumping to a tab, and alt+backspace
+# closes the tab (ctrl+w) instead of deleting a word.
+
+
+def add_key_sequences(sequences: Mapping[str, str]) -> bool:
+    """Teach Textual's parser ``sequences`` (sequence -> key name); False if it cannot be."""
+    try:
+        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    except ImportError as exc:
+        return _skipped("add_key_sequences", exc)
+    if not isinstance(ANSI_SEQUENCES_KEYS, MutableMapping):
+        return _skipped("add_key_sequences", "the sequence table cannot be changed")
+    table: MutableMapping[str, Any] = ANSI_SEQUENCES_KEYS
+    for sequence, key in sequences.items():
+        table[sequence] = (key,)  # the parser emits one key per entry of the tuple
+    return True
+
+
+# --- Strip.divide, patched process-wide ---
+# Why: Textual caches a strip's division in the strip (the private ``_divide_cache``); a line
+# that is not cut is divided into ``[itself]``, so every painted line became a reference cycle
+# that only the garbage collector frees (ui/heap.py has the measurements). The patch returns a
+# new ``[itself]`` without caching it: the same strips as before. Without it: garbage-collector
+# pauses of up to half a second while a reply streams.
+
+_strip_divide_patched = False
+
+
+def stop_strip_divide_cycles() -> bool:
+    """Patch ``Strip.divide`` (once) so that painting makes no reference cycles."""
+    global _strip_divide_patched
+    if _strip_divide_patched:
+        return True
+    divide = getattr(Strip, "divide", None)
+    if divide is None or not hasattr(Strip, "cell_length"):
+        return _skipped("stop_strip_divide_cycles", "Strip has no divide or cell_length")
+
+    @functools.wraps(divide)  # keeps the original as __wrapped__ (the test compares them)
+    def divide_without_cycle(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+        cuts = list(cuts)
+        length = self.cell_length
+        if [cut for cut in cuts if cut <= length] == [length]:
+            return [self]  # what Textual returns, not kept in the strip's own cache
+        return divide(self, cuts)
+
+    Strip.divide = divide_without_cycle  # type: ignore[method-assign]
+    _strip_divide_patched = True
+    return True
+
+
+# --- TabPane's private focus handler (TabPane._on_descendant_focus) ---
+# Why: Textual makes the pane holding the focus the shown tab; in the app only the user switches
+# tabs (ui/tabs/pane.py says when focus lands in a hidden tab). A handler of the same event in a
+# TabPane subclass calls this, which stops TabPane's own handler (handlers run for each class
+# of the widget unless one prevents the default). Without it: a tab switch on a busy machine can
+# switch straight back to the tab being left.
+
+
+def keep_shown_tab(event: DescendantFocus) -> None:
+    """In a ``TabPane`` subclass's ``on_descendant_focus``: focus here switches no tab."""
+    event.prevent_default()
+
+
+# --- A widget's rendering cache (Widget._render, _render_cache, _dirty_regions) ---
+# Why: MessagePart renders its lines once per width, to measure its height, and paints those
+# same lines (its ``_render_content`` hook, see OVERRIDDEN_HOOKS), where Textual would render
+# them again to paint. Without it: every message part is rendered twice, and again on each
+# resize of its container, which slows streaming into a long transcript. Not a patch that can
+# be skipped: without ``_RenderCache`` no message part can be painted, so a Textual lacking it
+# fails at start (and in the test), not quietly.
+
+
+def widget_visual(widget: Widget) -> Visual:
+    """What Textual paints for ``widget`` (for a ``Static``, its content), cached by Textual."""
+    return widget._render()
+
+
+def show_rendered_lines(widget: Widget, strips: list[Strip]) -> None:
+    """From a ``_render_content`` hook: ``strips`` are what ``widget`` shows until it changes."""
+    widget._render_cache = _RenderCache(widget.size, strips)
+    widget._dirty_regions.clear()
