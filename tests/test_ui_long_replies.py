@@ -172,7 +172,7 @@ async def test_a_very_long_reply_keeps_its_parts_in_a_few_groups_in_order(
         assert headings == list(range(sections))
         conversation = active(app).conversation
     options = claude_options(fake_api, monkeypatch)
-    ConversationStore(options.data_dir).save_tabs(
+    ConversationStore(options.data_dir).session.save(
         TabState(open=[conversation.id], active=conversation.id))
     again = ClaudeTUI(options)
     async with again.run_test(size=SIZE) as pilot:
