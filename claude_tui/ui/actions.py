@@ -40,12 +40,17 @@ class ConversationActions:
     def help(self) -> None:
         self.app.push_screen(HelpScreen(self.app.settings.keymap))
 
+    def _writable(self) -> ConversationPane | None:
+        """The shown tab, if its conversation may be changed; else None (and a word why)."""
+        pane = self._shown
+        if pane is not None and not pane.is_writable:
+            self.app.notify(READ_ONLY_NOTICE)
+            return None
+        return pane
+
     def rename(self) -> None:
-        app, pane = self.app, self._shown
+        app, pane = self.app, self._writable()
         if pane is None:
-            return
-        if not pane.is_writable:
-            app.notify(READ_ONLY_NOTICE)
             return
         conversation = pane.conversation
 
@@ -67,11 +72,8 @@ class ConversationActions:
 
     def choose_model(self) -> None:
         """The model of the shown conversation, saved in its file; the next turn uses it."""
-        app, pane = self.app, self._shown
+        app, pane = self.app, self._writable()
         if pane is None:
-            return
-        if not pane.is_writable:
-            app.notify(READ_ONLY_NOTICE)
             return
         conversation = pane.conversation
         if app.engine.is_running(conversation):

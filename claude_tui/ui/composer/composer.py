@@ -6,7 +6,9 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 # ctrl+w closes the tab here: deleting a word stays on alt+backspace and ctrl+backspace.
@@ -49,6 +51,16 @@ class Composer(TextArea):
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
             placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",
         )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        try:
+            return super().render_lines(crop)
+        except KeyError:
+            # Textual 8.2 (textual#6528): a text area drawn before its component styles are
+            # resolved raises KeyError 'text-area--gutter'; seen when a tab shown under a dialog
+            # (a delete from ctrl+o) is first drawn. It is drawn on the next refresh instead.
+            self.call_after_refresh(self.refresh)
+            return [Strip.blank(crop.width)] * crop.height
 
     def on_key(self, event: events.Key) -> None:
         # Runs before the text area's own key handler, which prevent_default() skips: that
