@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -19,11 +18,11 @@ from pathlib import Path
 import platformdirs
 
 from claude_tui.config import APP_NAME
+from claude_tui.text import without_keys
 
 LOG_NAME = "claude-tui.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
-_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -60,9 +59,7 @@ class Redact(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[key]")
-        return _KEY_PATTERN.sub("[key]", text)
+        return without_keys(text, *self.secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())

@@ -14,6 +14,18 @@ _INVISIBLE = re.compile(
 )
 
 
+# Anything shaped like an Anthropic API key.
+_KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
+
+
+def without_keys(text: str, *secrets: str) -> str:
+    """``text`` with each of ``secrets`` and anything shaped like an API key as ``[key]``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[key]")
+    return _KEY_SHAPE.sub("[key]", text)
+
+
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code < 0x20:

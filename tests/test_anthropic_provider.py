@@ -139,6 +139,14 @@ async def test_api_errors_map_to_short_messages(fake_api, script, kind, words, r
     assert len(fake_api.requests) == 1  # max_retries=0
 
 
+async def test_an_api_message_shown_never_carries_a_key_and_stays_short(fake_api):
+    # A gateway echoing what it was sent: the key must not reach the screen, nor a wall of text.
+    fake_api.add(error(400, message="bad header x-api-key: sk-ant-api03-Secret_1 " + "x" * 5000))
+    exc = await failure(fake_api.provider())
+    assert exc.kind == "bad_request" and "bad header x-api-key: [key]" in exc.message
+    assert "Secret_1" not in exc.message and len(exc.message) < 400
+
+
 async def test_rate_limit_retry_after_is_honoured_by_sdk_retries(fake_api):
     fake_api.add(error(429, retry_after_ms=5), error(529, retry_after_ms=5),
                  reply(text("Made it.")))

@@ -31,6 +31,7 @@ from claude_tui.providers.base import (
     TextChunk,
 )
 from claude_tui.providers.choice import CLAUDE
+from claude_tui.text import one_line, without_keys
 
 log = logging.getLogger(__name__)
 
@@ -344,9 +345,15 @@ def _retry_after(exc: Any) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
 
 
+# The most of the API's own words an error notice shows (the log file has them all).
+API_MESSAGE_LIMIT = 300
+
+
 def _status_error(exc: Any, model: str) -> ProviderError:
     status = exc.status_code
-    api_message = exc.api_message or ""
+    # Shown to the user: a proxy or gateway may echo what it was sent, the key included, and a
+    # message of thousands of characters would fill the screen.
+    api_message = one_line(without_keys(exc.api_message or ""), API_MESSAGE_LIMIT)
     error_type = exc.type or ""
     if status == 200:
         # An error event inside a streamed reply: the body's type says what it was.
