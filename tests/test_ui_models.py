@@ -78,6 +78,8 @@ async def test_the_demo_picker_lists_several_models_and_the_choice_is_saved(data
         assert "claude-sonnet-5-5" in status_text(app)
         assert any("needs an API key" in n for n in notices(app))
         assert conversation_file(data_dir, conversation.id)["model"] == "claude-sonnet-5-5"
+        # The empty composer names who answers now.
+        assert active(app).composer.placeholder.startswith("Message Claude ")
         # new conversations keep the run's default
         await pilot.press("ctrl+n")
         await until(pilot, lambda: active(app).conversation is not conversation)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from claude_tui.providers.choice import assistant_name
 from claude_tui.storage.store import FileProblem, StoreError
 from claude_tui.text import inert
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
@@ -96,7 +95,7 @@ class ConversationActions:
                            markup=False)
                 return
             app.when_saved(future, "The new model could not be saved")
-            pane.assistant = assistant_name(model)
+            pane.follow_model()
             app.show_status()
             hint = (" It needs an API key: set ANTHROPIC_API_KEY." if
                     app.model_catalog.needs_key(model) else "")

@@ -49,8 +49,12 @@ class Composer(TextArea):
         """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
         super().__init__(
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
-            placeholder=f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends",
+            placeholder=self.placeholder_for(assistant),
         )
+
+    @staticmethod
+    def placeholder_for(assistant: str) -> str:
+        return f"Message {assistant} — enter sends, ctrl+j adds a line, /end ends"
 
     def render_lines(self, crop: Region) -> list[Strip]:
         try:

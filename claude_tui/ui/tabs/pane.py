@@ -159,6 +159,13 @@ class ConversationPane(TabPane):
         else:
             self.view.focus()
 
+    def follow_model(self) -> None:
+        """The conversation's model changed: name who replies from now on where the tab does."""
+        self.assistant = assistant_name(self.conversation.model)
+        composer = self.composer
+        if composer is not None:
+            composer.placeholder = Composer.placeholder_for(self.assistant)
+
     def show_error(self, text: str) -> None:
         error = self.query_one("#error", Static)
         error.update(Text(text))
@@ -176,6 +183,7 @@ class ConversationPane(TabPane):
     async def replace_conversation(self, conversation: Conversation) -> None:
         """Show another version of this conversation (its file changed on disk)."""
         self.conversation = conversation
+        self.follow_model()
         was_loaded = self.view.loaded
         await self.view.remove()
         view = ConversationView(conversation, id="view")
