@@ -21,6 +21,7 @@ from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.transcript.message import MessageBlock
 
 if TYPE_CHECKING:
+    from claude_tui.conversation import Conversation
     from claude_tui.ui.app import ClaudeTUI
 
 READ_ONLY_NOTICE = "This conversation has ended; it is read-only (ctrl+n starts a new one)."
@@ -47,6 +48,22 @@ class ConversationActions:
             return None
         return pane
 
+    def _change(self, conversation: Conversation, name: str, value: object, *,
+                not_done: str, not_saved: str) -> bool:
+        """Set one of the conversation's fields and hand it to the writer; False, with the
+        field as it was and a notice, when the store refuses it (``not_done``). A failure of
+        the write itself is reported when the writer gets to it (``not_saved``)."""
+        old = getattr(conversation, name)
+        setattr(conversation, name, value)
+        try:
+            future = self.app.store.submit(conversation)
+        except StoreError as exc:
+            setattr(conversation, name, old)
+            self.app.notify(f"{not_done}: {exc}", severity="warning", markup=False)
+            return False
+        self.app.when_saved(future, not_saved)
+        return True
+
     def rename(self) -> None:
         app, pane = self.app, self._writable()
         if pane is None:
@@ -56,16 +73,9 @@ class ConversationActions:
         def renamed(title: str | None) -> None:
             if title is None:
                 return
-            old = conversation.title
-            conversation.title = title
-            try:
-                future = app.store.submit(conversation)
-            except StoreError as exc:
-                conversation.title = old
-                app.notify(f"Not renamed: {exc}", severity="warning", markup=False)
-                return
-            app.when_saved(future, "The new title could not be saved")
-            pane.refresh_label()
+            if self._change(conversation, "title", title, not_done="Not renamed",
+                            not_saved="The new title could not be saved"):
+                pane.refresh_label()
 
         app.push_screen(RenameScreen(conversation.display_title), renamed)
 
@@ -85,16 +95,10 @@ class ConversationActions:
             if not pane.is_writable or app.engine.is_running(conversation):
                 app.notify(BUSY_NOTICE if pane.is_writable else READ_ONLY_NOTICE)
                 return
-            old = conversation.model
-            conversation.model = model
-            try:
-                future = app.store.submit(conversation)
-            except StoreError as exc:
-                conversation.model = old
-                app.notify(f"The model was not changed: {exc}", severity="warning",
-                           markup=False)
+            if not self._change(conversation, "model", model,
+                                not_done="The model was not changed",
+                                not_saved="The new model could not be saved"):
                 return
-            app.when_saved(future, "The new model could not be saved")
             pane.follow_model()
             app.show_status()
             hint = (" It needs an API key: set ANTHROPIC_API_KEY." if
