@@ -9,9 +9,13 @@ import re
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ud800-\udfff]")
 # Bidirectional overrides and isolates reorder what follows them on screen; zero-width
 # characters let one title pass for another and make terminals disagree about widths.
+# Not the zero-width joiner and non-joiner: Persian, Kurdish and the Indic scripts are
+# misspelled without them (and emoji sequences need the joiner).
 _INVISIBLE = re.compile(
-    r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u2060\ufeff]"
+    r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff]"
 )
+# In a title a non-joiner beside Latin letters or digits only disguises one word as another.
+_LATIN_NON_JOINER = re.compile(r"(?<=[\x21-\x7e])\u200c|\u200c(?=[\x21-\x7e])")
 
 
 # Anything shaped like an Anthropic API key.
@@ -49,7 +53,7 @@ def inert(text: str) -> str:
 
 def one_line(text: str, limit: int | None = None) -> str:
     """Inert text on one line (tab labels, titles), shortened with an ellipsis past ``limit``."""
-    flat = " ".join(inert(text).split())
+    flat = " ".join(_LATIN_NON_JOINER.sub("", inert(text)).split())
     if limit is not None and len(flat) > limit:
         return flat[: limit - 1] + "…" if limit > 0 else ""
     return flat

@@ -72,3 +72,10 @@ def test_zero_width_characters_and_unicode_line_separators_cannot_disguise_a_tit
     assert one_line("pay\u200bpal\u2060\ufeff\u200c") == "paypal"
     assert inert("one\u2028two\u2029three") == "one\ntwo\nthree"
     assert one_line("one\u2028two") == "one two"
+
+
+def test_joiners_that_spell_words_are_kept() -> None:
+    # Persian "I want" needs its zero-width non-joiner; a family emoji its joiners.
+    persian, family = "می\u200cخواهم", "👩\u200d👩\u200d👧"
+    assert inert(persian) == persian and inert(family) == family
+    assert one_line(f"{persian} {family}") == f"{persian} {family}"
