@@ -9,7 +9,7 @@ import pytest
 
 from claude_tui.config import load_settings
 from claude_tui.ui.app import ClaudeTUI
-from claude_tui.ui.keymap import checked_keymap, key_clashes
+from claude_tui.ui.keymap import checked_keymap, key_clashes, refused_notice
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -74,7 +74,8 @@ async def test_a_remap_onto_enter_is_refused_and_enter_still_sends(tmp_path: Pat
         messages = [n.message for n in app._notifications]
         keymap = [m for m in messages if "[keymap]" in m]
         assert len(keymap) == 1
-        assert f"{path}, line 8: [keymap] quit = \"enter\" was not applied" in keymap[0]
+        assert (f"{path}, line 8: [keymap] quit = \"enter\" was not applied: enter always "
+                "sends.") in keymap[0]
         unknown = [m for m in messages if "Unknown settings" in m]
         assert unknown == [
             f"Unknown settings in {path}: line 2: 'max_token', line 5: "
@@ -110,3 +111,12 @@ async def test_the_app_warns_of_a_key_two_bindings_share(tmp_path: Path) -> None
                                        for n in app._notifications))
         [notice] = [n.message for n in app._notifications if "several bindings" in n.message]
         assert "f6 by rename and edit_last" in notice and str(path) in notice
+
+
+def test_a_refused_key_is_explained_by_what_it_does() -> None:
+    _, refused = checked_keymap({"rename": "ctrl+a", "help": "escape", "quit": "q"})
+    notice = refused_notice(refused, Path("config.toml"))
+    assert 'rename = "ctrl+a" was not applied: the composer edits text with it.' in notice
+    assert 'help = "escape" was not applied: it stops a reply and closes dialogs.' in notice
+    assert 'quit = "q" was not applied: it is a character you type.' in notice
+    assert "enter always sends" not in notice

@@ -9,6 +9,7 @@ from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.dialogs.rename import RenameScreen
+from claude_tui.ui.key_words import KeyWords
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -277,6 +278,33 @@ async def test_the_config_keymap_remaps_a_binding(data_dir) -> None:
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert len(panes(app)) == 2
+
+
+async def test_the_apps_own_words_name_the_remapped_keys(data_dir) -> None:
+    # Two bindings trade places: the advice must name the key that now does it.
+    app = ClaudeTUI(demo_options(keymap={"new_conversation": "ctrl+t", "copy_reply": "ctrl+n",
+                                         "newline": "ctrl+b"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: active(app).composer is not None)
+        assert "ctrl+b adds a line" in active(app).composer.placeholder
+        await pilot.press("f4")
+        await until(pilot, lambda: "Other conversations are unaffected" in screen_text(app))
+        assert "unaffected, and ctrl+t starts a" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: app.query("#locked"))
+        shown = screen_text(app)
+        assert "Press ctrl+t to start a new conversation" in shown and "ctrl+n" not in shown
+        await pilot.press("f2")
+        await until(pilot, lambda: any("read-only" in n.message for n in app._notifications))
+        assert any("(ctrl+t starts a new one)" in n.message for n in app._notifications)
+
+
+def test_key_words_rewrite_whole_key_names_in_one_pass() -> None:
+    words = KeyWords({"new_conversation": "ctrl+t", "copy_reply": "ctrl+n", "help": "f10"})
+    assert words("ctrl+n starts one, f3 copies, f1 helps, f10 too") == (
+        "ctrl+t starts one, ctrl+n copies, f10 helps, f10 too")
+    assert words("escape stops, enter sends") == "escape stops, enter sends"
+    assert KeyWords({})("ctrl+n") == "ctrl+n"
 
 
 async def test_an_unknown_keymap_id_is_reported_and_the_composer_word_delete_remaps(

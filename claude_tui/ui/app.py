@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.timer import Timer
@@ -35,6 +36,7 @@ from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
 from claude_tui.ui.edits import ConversationEdits
+from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.keymap import checked_keymap
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
 from claude_tui.ui.palette import ConversationCommands
@@ -96,6 +98,7 @@ class ClaudeTUI(App[None]):
         keymap, self._refused_keys = checked_keymap(self.settings.keymap,
                                                     self.settings.keymap_lines)
         self.settings.keymap = keymap
+        self.key_words = KeyWords(keymap)  # the app's sentences name the keys as remapped
         if keymap:
             self.set_keymap(keymap)
 
@@ -251,6 +254,12 @@ class ClaudeTUI(App[None]):
             self.report_store_error("The open tabs could not be saved", exc)
             return
         self.when_saved(future, "The open tabs could not be saved")
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        # Every notice of the app names the keys as the user's [keymap] has them.
+        super().notify(self.key_words(message), title=title, severity=severity,
+                       timeout=timeout, markup=markup)
 
     def when_saved(self, future: Future[None], what: str) -> None:
         """Tell the user (once the writer is done) if a background save failed."""

@@ -64,13 +64,26 @@ def checked_keymap(keymap: dict[str, str], lines: dict[str, int | None] | None =
     return accepted, refused
 
 
+def _why_kept(key: str) -> str:
+    key = key.lower()
+    if key in ("enter", "ctrl+m"):
+        return "enter always sends"
+    if key in ("ctrl+j", "shift+enter"):
+        return "it starts a new line in the composer"
+    if key == "escape":
+        return "it stops a reply and closes dialogs"
+    if len(key) == 1:
+        return "it is a character you type"
+    return "the composer edits text with it"
+
+
 def refused_notice(refused: list[RefusedKey], path: Path) -> str:
-    """One sentence per refused key, naming it."""
+    """One sentence per refused key, naming it and why it is kept."""
     parts = []
     for item in refused:
         where = f"{path}, line {item.line}" if item.line else str(path)
         parts.append(f"{where}: [keymap] {item.binding_id} = \"{item.key}\" was not applied: "
-                     f"{item.key} is needed by the composer (enter always sends).")
+                     f"{_why_kept(item.key)}.")
     return " ".join(parts) + " The other keys of those bindings still work."
 
 

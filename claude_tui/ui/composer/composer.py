@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from claude_tui.ui.key_words import in_your_keys
+
 # ctrl+w closes the tab here: deleting a word stays on alt+backspace and ctrl+backspace.
 _TAKEN_BY_APP = {"ctrl+w"}
 
@@ -49,7 +51,7 @@ class Composer(TextArea):
         """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
         super().__init__(
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
-            placeholder=self.placeholder_for(assistant),
+            placeholder=in_your_keys(self, self.placeholder_for(assistant)),
         )
 
     @staticmethod

@@ -30,6 +30,7 @@ from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.dialog import DialogScreen
+from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.messages import ConversationDeleted, StoreListed
 from claude_tui.ui.timestamps import Clock, describe_time, utc_now
 
@@ -206,7 +207,7 @@ class ConversationPicker(DialogScreen[str | None]):
         if self._indexing:
             line = self._indexing
         elif not self._stored:
-            line = "No stored conversations yet: ctrl+n starts one."
+            line = in_your_keys(self, "No stored conversations yet: ctrl+n starts one.")
         elif not shown:
             line = f"Nothing matches (0 of {self._total:,})."
         elif searching:

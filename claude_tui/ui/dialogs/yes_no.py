@@ -18,6 +18,7 @@ from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
 from claude_tui.ui.dialogs.dialog import DialogScreen
+from claude_tui.ui.key_words import in_your_keys
 
 
 def clock() -> float:
@@ -60,7 +61,7 @@ class YesNoScreen(DialogScreen[bool]):
             yield Static(self.heading, classes="yes-no-heading", markup=False)
             yield Static(self.subject, classes="yes-no-subject", markup=False)
             for paragraph in self.body():
-                yield Static(paragraph, classes="yes-no-text", markup=False)
+                yield Static(in_your_keys(self, paragraph), classes="yes-no-text", markup=False)
             yield Static("y confirm · n or escape cancel", classes="yes-no-keys", markup=False)
             with Horizontal(classes="yes-no-buttons"):
                 yield Button("Cancel", id="cancel", variant="default")

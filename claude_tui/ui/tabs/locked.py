@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from claude_tui.conversation import EndRecord
+from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.timestamps import local_time
 from claude_tui.ui.transcript.message import sentence_start
 
@@ -23,7 +24,8 @@ def locked_text(ended: EndRecord | None, assistant: str = "Claude") -> str:
 class LockedNotice(Static):
     def __init__(self, ended: EndRecord | None, *, assistant: str = "Claude",
                  id: str | None = None) -> None:
-        super().__init__(Text(locked_text(ended, assistant)), markup=False, id=id)
+        super().__init__(Text(in_your_keys(self, locked_text(ended, assistant))), markup=False,
+                         id=id)
 
 
 class ReadOnlyNotice(Static):

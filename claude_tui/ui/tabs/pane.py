@@ -17,6 +17,7 @@ from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
 from claude_tui.ui.composer.composer import Composer
+from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.messages import EngineEvent, TextArrived
 from claude_tui.ui.tabs.banner import WarningBanner
 from claude_tui.ui.tabs.locked import LockedNotice, ReadOnlyNotice
@@ -164,10 +165,11 @@ class ConversationPane(TabPane):
         self.assistant = assistant_name(self.conversation.model)
         composer = self.composer
         if composer is not None:
-            composer.placeholder = Composer.placeholder_for(self.assistant)
+            composer.placeholder = in_your_keys(self, Composer.placeholder_for(self.assistant))
 
     def show_error(self, text: str) -> None:
         error = self.query_one("#error", Static)
+        text = in_your_keys(self, text)
         error.update(Text(text))
         error.display = bool(text)
 

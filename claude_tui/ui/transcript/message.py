@@ -23,6 +23,7 @@ from textual.widgets import Static, TabPane
 from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
+from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.transcript.blocks import (
     BlockSplitter,
     group_parts,
@@ -88,7 +89,7 @@ class Notice(Static):
     DEFAULT_CLASSES = "notice"
 
     def __init__(self, text: str, kind: str = "dim") -> None:
-        super().__init__(Text(inert(text)), markup=False)
+        super().__init__(Text(in_your_keys(self, inert(text))), markup=False)
         self.add_class(f"-{kind}")
 
 
