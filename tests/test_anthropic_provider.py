@@ -119,7 +119,8 @@ def _event_names(script):
 @pytest.mark.parametrize(("script", "kind", "words", "retryable"), [
     (error(401), "auth", "API key was rejected (401)", False),
     (error(403), "permission", "no permission for that request (403)", False),
-    (error(404), "not_found", f"'{MODEL}' is unknown to the API (404)", False),
+    (error(404), "not_found", f"'{MODEL}' is unknown to the API (404). Choose another model "
+     "for this conversation (f9 in the app", False),
     (error(429, retry_after=12), "rate_limit", "in 12 seconds", True),
     (error(529), "overloaded", "overloaded (529)", True),
     (error(500), "server", "server error (500)", True),

@@ -15,6 +15,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     demo_options,
     no_animations,  # noqa: F401
     panes,
+    type_and_send,
     until,
 )
 
@@ -60,10 +61,17 @@ async def run_command(pilot: Pilot[None], query: str, name: str) -> None:
     await until(pilot, lambda: not CommandPalette.is_open(pilot.app))
 
 
+async def said_hello(pilot: Pilot[None], app: ClaudeTUI) -> None:
+    """A first exchange with the demo model: an empty conversation has nothing to end."""
+    await type_and_send(pilot, "hello")
+    await until(pilot, lambda: len(active(app).conversation.messages) == 2)
+
+
 async def test_end_found_by_name_asks_to_end_the_shown_conversation(data_dir) -> None:
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.active_pane is not None)
+        await said_hello(pilot, app)
         await run_command(pilot, "end", "End conversation…")
         await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
         await pilot.press("y")
@@ -121,6 +129,7 @@ async def test_a_remapped_key_is_shown_and_the_command_still_runs(data_dir) -> N
     app = ClaudeTUI(demo_options(keymap={"end_conversation": "f9"}))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.active_pane is not None)
+        await said_hello(pilot, app)
         shown = await find(pilot, "end", "End conversation…")
         assert "f9" in shown and "f4" not in shown
         await pilot.press("escape")

@@ -16,6 +16,7 @@ from claude_tui.ui.dialogs.rename import RenameScreen
 from claude_tui.ui.tabs.banner import WarningBanner
 from claude_tui.ui.tabs.locked import LockedNotice
 from claude_tui.ui.transcript.message import declined_text
+from claude_tui.ui.turns import NOTHING_TO_END
 from tests.fake_api import FakeAPI, error, reply, text, tool_use
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
@@ -220,14 +221,28 @@ async def test_f4_asks_and_ends_only_when_confirmed(
         assert len(conversation_file(data_dir, pane.conversation.id)["messages"]) == 2
 
 
-async def test_slash_end_opens_the_same_dialog(options, data_dir) -> None:
+async def test_slash_end_opens_the_same_dialog(fake_api: FakeAPI, options, data_dir) -> None:
+    fake_api.add(reply(text("Hello.")))
     app = ClaudeTUI(options)
     async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "hi")
+        await until(pilot, lambda: len(active(app).conversation.messages) == 2)
         await type_and_send(pilot, "/end")
         await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
         await pilot.press("y")
         await settle(pilot)
         assert active(app).conversation.is_ended
+
+
+async def test_an_empty_conversation_is_not_ended(options, data_dir) -> None:
+    app = ClaudeTUI(options)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "/end")
+        await until(pilot, lambda: any(n.message == NOTHING_TO_END for n in app._notifications))
+        await pilot.press("f4")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmEndScreen)
+        assert not active(app).conversation.is_ended and active(app).composer is not None
 
 
 @pytest.mark.parametrize("answer", ["y", "n"])

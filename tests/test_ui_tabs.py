@@ -287,12 +287,14 @@ async def test_the_apps_own_words_name_the_remapped_keys(data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: active(app).composer is not None)
         assert "ctrl+b adds a line" in active(app).composer.placeholder
+        await type_and_send(pilot, "hello")
+        await until(pilot, lambda: len(active(app).conversation.messages) == 2)
         await pilot.press("f4")
         await until(pilot, lambda: "Other conversations are unaffected" in screen_text(app))
         assert "unaffected, and ctrl+t starts a" in screen_text(app)
         await pilot.press("y")
         await until(pilot, lambda: app.query("#locked"))
-        shown = screen_text(app)
+        shown = str(app.query_one("#locked").render())
         assert "Press ctrl+t to start a new conversation" in shown and "ctrl+n" not in shown
         await pilot.press("f2")
         await until(pilot, lambda: any("read-only" in n.message for n in app._notifications))

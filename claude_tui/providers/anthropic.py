@@ -370,8 +370,9 @@ def _status_error(exc: Any, model: str) -> ProviderError:
             "and its access to the model.", kind="permission", retryable=False, status_code=403)
     if status == 404:
         return ProviderError(
-            f"The model {model!r} is unknown to the API (404). Choose another model with "
-            "--model or in the config file.", kind="not_found", retryable=False,
+            f"The model {model!r} is unknown to the API (404). Choose another model for this "
+            "conversation (f9 in the app, --model for ask); the config file's model is the "
+            "default for new ones.", kind="not_found", retryable=False,
             status_code=404)
     if status == 429:
         wait = _retry_after(exc)

@@ -27,6 +27,7 @@ TURN_GROUP = "turn"
 # The model's end dialog can open while the user types: keys in its first moments were text.
 END_DIALOG_GRACE = 0.4
 STILL_REPLYING = "A reply is still coming: wait for it, or press escape to stop it."
+NOTHING_TO_END = "Nothing to end yet: this conversation has no messages (ctrl+w closes the tab)."
 
 
 class Turns:
@@ -103,6 +104,10 @@ class Turns:
         """The user asked to end the conversation: the engine asks them to confirm."""
         if pane.streaming:
             self.app.notify("Wait for the reply to finish, or press escape to stop it, first.")
+            return
+        if not pane.conversation.messages:
+            # Ending it would keep an empty, locked conversation in ctrl+o for good.
+            self.app.notify(NOTHING_TO_END)
             return
         turn = self.engine.end_by_user(pane.conversation, on_event=self.route,
                                        confirm_end=self.confirm_end)
