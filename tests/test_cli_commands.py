@@ -252,6 +252,10 @@ def test_search_filters_and_sorts(data_dir: Path) -> None:
         run_cli("search", "sailing", "--json", "--sort", "created").stdout)] == [
         ended.id, older.id]
     assert len(json.loads(run_cli("search", "sailing", "--json", "--limit", "1").stdout)) == 1
+    for nothing in ('"', "*", ")", "  "):  # no word: a usage error, not every conversation
+        result = run_cli("search", nothing)
+        assert result.returncode == 2 and not result.stdout
+        assert "nothing to search for" in result.stderr
 
 
 def test_search_keeps_hostile_text_inert_and_works_while_the_app_runs(data_dir: Path) -> None:

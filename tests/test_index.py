@@ -61,6 +61,16 @@ def test_search_takes_any_text_as_words_not_as_query_syntax(data_dir: Path) -> N
     assert len(store.search('"NEAR(x')) == 1
 
 
+def test_the_conversation_named_so_comes_before_one_that_mentions_the_word(
+        data_dir: Path) -> None:
+    store = ConversationStore(data_dir)
+    saved(store, user("tell me about persistent_abuse"),
+          reply("persistent_abuse is when abuse goes on; abuse, abuse, abuse."))
+    named = saved(store, user("lunch plans"), reply("Soup."), title="ab")
+    assert store.search("ab")[0].summary.id == named.id
+    assert store.search("abuse")[0].summary.id != named.id
+
+
 def test_filters_and_orders(data_dir: Path) -> None:
     store = ConversationStore(data_dir)
     older = saved(store, user("report about apples"), model="claude-sonnet-5-5")

@@ -13,7 +13,7 @@ from typing import Any
 
 from claude_tui.commands.common import EXIT_OK, EXIT_USAGE, CommandError, safe_json, say, write_out
 from claude_tui.commands.listing import open_store, refreshed, summary_json
-from claude_tui.storage.index import SearchHit
+from claude_tui.storage.index import SearchHit, has_words
 from claude_tui.storage.store import StoreError
 from claude_tui.text import one_line
 from claude_tui.transcript import snippet_pieces
@@ -33,8 +33,10 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.text.strip():
-        raise CommandError("nothing to search for", EXIT_USAGE)
+    if not has_words(args.text):
+        # Punctuation alone would match every conversation.
+        raise CommandError("nothing to search for: give a word (letters or digits)",
+                           EXIT_USAGE)
     store = open_store(args)
     try:
         refreshed(store)

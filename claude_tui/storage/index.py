@@ -26,6 +26,10 @@ from claude_tui.storage.reading import FileSignature
 INDEX_VERSION = 1
 _ROW_BITS = 20  # up to a million messages in one conversation
 _MAX_MESSAGES = (1 << _ROW_BITS) - 2
+_ROW_MASK = (1 << _ROW_BITS) - 1
+# How much more a match in the title counts than one in a message (bm25 is negative: more
+# negative ranks first).
+TITLE_WEIGHT = 4.0
 # Snippet markers: private-use characters, removed from the text before it is indexed.
 _START, _END = "\ue000", "\ue001"
 _MARKERS = re.compile("[\ue000\ue001]")
@@ -58,6 +62,11 @@ def index_path(cache_dir: Path, data_dir: Path) -> Path:
     """One index per data folder (``--data-dir`` folders get their own)."""
     key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
     return Path(cache_dir) / f"index-{key}.sqlite3"
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything a search can look for (letters or digits)."""
+    return bool(_WORD.search(text))
 
 
 def _fts_words(text: str) -> list[str]:
@@ -270,11 +279,14 @@ class ConversationIndex:
         where, args = self._filters(status, model, prefix="AND")
         rank = {"updated": "c.updated DESC", "created": "c.created DESC"}.get(order, "best.score")
         query = " OR ".join(words)
-        # The best row of each conversation for any of the words (bm25 only), then a snippet
+        # The best row of each conversation for any of the words (bm25, a title counting
+        # TITLE_WEIGHT times a message: the conversation named so is the one meant), then a snippet
         # for the few shown: snippet() for every matching row would cost far more.
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT rowid, bm25(texts) AS score FROM texts WHERE texts MATCH ?),
+                SELECT rowid, bm25(texts) * (CASE WHEN rowid & {_ROW_MASK} = 0
+                                             THEN {TITLE_WEIGHT} ELSE 1 END) AS score
+                FROM texts WHERE texts MATCH ?),
             best AS (SELECT rowid >> {_ROW_BITS} AS seq, rowid, MIN(score) AS score
                      FROM m GROUP BY seq)
             SELECT c.id, c.title, c.status, c.model, c.updated, c.message_count, c.created,
