@@ -120,3 +120,17 @@ def test_a_refused_key_is_explained_by_what_it_does() -> None:
     assert 'help = "escape" was not applied: it stops a reply and closes dialogs.' in notice
     assert 'quit = "q" was not applied: it is a character you type.' in notice
     assert "enter always sends" not in notice
+
+
+async def test_an_unknown_theme_is_reported_and_the_default_kept(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "no-such-theme"\n', "utf-8")
+    options = demo_options()
+    options.settings = load_settings(path)
+    app = ClaudeTUI(options)
+    default = app.theme
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("no-such-theme" in n.message
+                                       for n in app._notifications))
+        assert app.theme == default
+    assert path.read_text("utf-8") == 'theme = "no-such-theme"\n'

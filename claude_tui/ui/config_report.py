@@ -30,6 +30,11 @@ def report_config(app: App[None], settings: Settings, refused_keys: list[Refused
     if refused_keys:
         app.notify(refused_notice(refused_keys, settings.path), title="Keymap",
                    severity="warning", timeout=20, markup=False)
+    if settings.theme and settings.theme not in app.available_themes:
+        app.notify(
+            f"Unknown theme {settings.theme!r} in {settings.path}; the default is used. "
+            "ctrl+p → Theme lists the themes (the one you pick is saved).",
+            title="Config", severity="warning", timeout=15, markup=False)
     if settings.unknown_keys:
         app.notify(
             f"Unknown settings in {settings.path}: {', '.join(settings.unknown_keys)}. They "
