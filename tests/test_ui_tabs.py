@@ -5,11 +5,14 @@ from __future__ import annotations
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input
 
+from claude_tui.config import DEMO_MODEL
+from claude_tui.storage.session import TabState
 from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.dialogs.rename import RenameScreen
 from claude_tui.ui.key_words import KeyWords
+from claude_tui.ui.tabs.pane import label_length
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -170,6 +173,25 @@ async def test_restart_restores_the_same_tabs_in_order_with_the_same_active(data
     assert conversation_file(data_dir, before[0])["messages"][0]["content"][0]["text"] == (
         "first conversation"
     )
+
+
+async def test_restored_tabs_fit_the_bar_and_the_shown_one_is_on_it(data_dir) -> None:
+    store = ConversationStore(data_dir)
+    opened = [store.create(DEMO_MODEL, title=f"conversation number {n} with a long title")
+              for n in range(8)]
+    for conversation in opened:
+        store.save(conversation)
+    store.session.save(TabState(open=[c.id for c in opened], active=opened[-1].id, drafts={}))
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: active(app) is not None and
+                    active(app).conversation.id == opened[-1].id)
+        await settle(pilot)
+        for pane in panes(app):
+            assert len(app.tabs.get_tab(pane.id).label.plain) <= label_length(8)
+        shown = app.tabs.get_tab(active(app).id)
+        await until(pilot, lambda: shown.region.x >= 0 and shown.region.right <= app.size.width
+                    and shown.region.width > 0)
 
 
 async def test_closing_a_used_tab_keeps_its_file_and_an_unused_one_deletes_it(data_dir) -> None:

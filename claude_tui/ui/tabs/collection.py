@@ -98,6 +98,9 @@ class ConversationTabs(TabbedContent):
             await self.open(conversation, draft)
         self._panes = {cid: self._panes[cid] for cid in ids}  # in the order of the bar
         await self.show(ids[first])
+        # The shown tab was announced when it was the only one: fit the labels to the whole
+        # bar now, and bring the shown tab into view.
+        self._fit_labels(shown)
 
     async def open(self, conversation: Conversation, draft: str = "", *,
                    before: ConversationPane | None = None) -> ConversationPane:
@@ -152,15 +155,26 @@ class ConversationTabs(TabbedContent):
         if pane is None or pane.conversation.id == self._announced:
             return
         self._announced = pane.conversation.id
-        for each in self._panes.values():
-            each.refresh_label()  # the tab count sets the label length
+        self._fit_labels(pane)
         await pane.view.load()
         await pane.view.catch_up()
         pane.focus_composer()
-        # A tab added just now has no place on the bar yet: bring it into view once it has.
-        tab = self.get_tab(pane)
-        self.call_after_refresh(tab.scroll_visible, animate=False, force=True)
         self.post_message(self.Shown(pane))
+
+    def _fit_labels(self, shown: ConversationPane) -> None:
+        for each in self._panes.values():
+            each.refresh_label()  # the tab count sets the label length
+        # A tab added just now has no place on the bar yet, and a label changed just now has
+        # its new width only after a layout: bring the tab into view once it is laid out.
+        tab = self.get_tab(shown)
+
+        def scroll(tries: int = 20) -> None:
+            if tab.content_size.width != tab.label.cell_length and tries:
+                self.call_after_refresh(scroll, tries - 1)
+                return
+            tab.scroll_visible(animate=False, force=True)
+
+        self.call_after_refresh(scroll)
 
 
 def is_unused(conversation: Conversation) -> bool:
