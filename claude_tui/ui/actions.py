@@ -160,6 +160,7 @@ class ConversationActions:
             return
         view = pane.view
         await view.load()
+        await view.all_loaded()
         while view.first_shown > index:
             await view.action_show_earlier()
         blocks = [b for b in view.query(MessageBlock) if b.index >= index]
