@@ -71,8 +71,8 @@ def run_app(server: StreamServer) -> dict[str, float | list[float]]:
         cpu_after = app.cpu_seconds() - cpu_before
         start = server.requested_at
         if os.environ.get("BENCH_KEYLOG"):  # each key: when it was typed, how long it took
-            Path(os.environ["BENCH_KEYLOG"]).write_text("".join(
-                f"{when - lat:.4f} {lat:.4f}\n" for when, lat in probe.samples))
+            Path(os.environ["BENCH_KEYLOG"]).write_text(f"# request at {start:.4f}\n" + "".join(
+                f"{when - lat - start:.4f} {lat:.4f}\n" for when, lat in probe.samples))
         return {"saved": saved_at - start if saved_at else float("nan"),
                 "shown": probe.watch_seen_at - start if probe.watch_seen_at else float("nan"),
                 "keys": probe.between(start, time.perf_counter()),

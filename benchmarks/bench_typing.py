@@ -18,7 +18,9 @@ p95 within 50 ms for 12, 30 and 100 KB.
 from __future__ import annotations
 
 import argparse
+import os
 import time
+from pathlib import Path
 
 from stream_server import END_MARK, StreamServer, markdown_reply
 from terminal import KeyProbe, TerminalApp, p95, ready, summary
@@ -63,6 +65,10 @@ def run_case(server: StreamServer, size_kb: int, paced: int, idle_seconds: float
         cpu = app.cpu_seconds() - cpu_before
         start = server.paced_from or server.requested_at
         streaming = probe.between(start, server.sent_at)
+        if os.environ.get("BENCH_KEYLOG"):  # each key: when it was typed, how long it took
+            log = Path(f"{os.environ['BENCH_KEYLOG']}.{size_kb}")
+            log.write_text(f"# paced part from {start:.4f}\n" + "".join(
+                f"{when - lat - start:.4f} {lat:.4f}\n" for when, lat in probe.samples))
         shown_after = (probe.watch_seen_at - server.sent_at) if probe.watch_seen_at else -1
         return idle, streaming, shown_after, cpu
     finally:

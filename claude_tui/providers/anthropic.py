@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from claude_tui.models import BUILT_IN_MODELS, ModelInfo, merged
+from claude_tui.providers.anthropic_events import raw_events
 from claude_tui.providers.anthropic_reply import ReplyParts
 from claude_tui.providers.base import (
     BROKE_OFF,
@@ -237,7 +238,7 @@ async def _read(stream: Any, model: str) -> AsyncIterator[StreamItem]:
     reply = ReplyParts()
     add = reply.add
     try:
-        async for event in _sharing_the_loop(stream):
+        async for event in _sharing_the_loop(raw_events(stream)):
             text = add(event)
             if text is not None:
                 yield TextChunk(text)
@@ -273,7 +274,7 @@ def _retry_reason(exc: BaseException) -> str:
     return "could not connect"
 
 
-async def _sharing_the_loop(stream: Any) -> AsyncIterator[Any]:
+async def _sharing_the_loop(stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
     """The stream's events, giving the event loop its turn every ``LOOP_SHARE`` seconds.
 
     Events already received are parsed without the loop running anything else: a reply

@@ -9,14 +9,6 @@ from typing import TYPE_CHECKING
 
 from claude_tui.storage.store import FileProblem, StoreError
 from claude_tui.text import inert
-from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
-from claude_tui.ui.dialogs.help import HelpScreen
-from claude_tui.ui.dialogs.message_chooser import MessageChooser
-from claude_tui.ui.dialogs.model_picker import ModelPicker
-from claude_tui.ui.dialogs.picker import ConversationPicker
-from claude_tui.ui.dialogs.problems import ProblemsScreen, summary
-from claude_tui.ui.dialogs.rename import RenameScreen
-from claude_tui.ui.export import export_conversation
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.transcript.message import MessageBlock
 
@@ -28,6 +20,7 @@ READ_ONLY_NOTICE = "This conversation has ended; it is read-only (ctrl+n starts 
 BUSY_NOTICE = "A reply is on its way: choose the model once it is done (escape stops it)."
 
 
+# The dialogs are imported where they are opened: the first screen needs none of them.
 class ConversationActions:
     def __init__(self, app: ClaudeTUI) -> None:
         self.app = app
@@ -38,6 +31,7 @@ class ConversationActions:
         return self.app.tabs.active_pane
 
     def help(self) -> None:
+        from claude_tui.ui.dialogs.help import HelpScreen
         self.app.push_screen(HelpScreen(self.app.settings.keymap))
 
     def _writable(self) -> ConversationPane | None:
@@ -65,6 +59,7 @@ class ConversationActions:
         return True
 
     def rename(self) -> None:
+        from claude_tui.ui.dialogs.rename import RenameScreen
         app, pane = self.app, self._writable()
         if pane is None:
             return
@@ -81,6 +76,7 @@ class ConversationActions:
 
     def choose_model(self) -> None:
         """The model of the shown conversation, saved in its file; the next turn uses it."""
+        from claude_tui.ui.dialogs.model_picker import ModelPicker
         app, pane = self.app, self._writable()
         if pane is None:
             return
@@ -123,6 +119,7 @@ class ConversationActions:
     def report_problems(self) -> None:
         """One notice for the files found unreadable since the last one (at start-up, and
         after a listing that found more); the list itself is in the palette."""
+        from claude_tui.ui.dialogs.problems import summary  # loaded when there are problems
         problems = self.file_problems
         found = problems[self._problems_reported:]
         self._problems_reported = len(problems)
@@ -131,9 +128,11 @@ class ConversationActions:
                             severity="warning", timeout=30, markup=False)
 
     def show_problems(self) -> None:
+        from claude_tui.ui.dialogs.problems import ProblemsScreen
         self.app.push_screen(ProblemsScreen(self.file_problems))
 
     def open(self) -> None:
+        from claude_tui.ui.dialogs.picker import ConversationPicker
         app = self.app
         picker = ConversationPicker(app.store, set(app.tabs.order))
 
@@ -163,6 +162,7 @@ class ConversationActions:
             return
         view = pane.view
         await view.load()
+        await view.all_loaded()
         while view.first_shown > index:
             await view.action_show_earlier()
         blocks = [b for b in view.query(MessageBlock) if b.index >= index]
@@ -188,6 +188,7 @@ class ConversationActions:
         self.app.notify(f"Copied {what} to the clipboard.", markup=False)
 
     def copy_message(self) -> None:
+        from claude_tui.ui.dialogs.message_chooser import MessageChooser
         pane = self._shown
         if pane is None or not pane.conversation.messages:
             self.app.notify("There is no message to copy yet.")
@@ -201,6 +202,7 @@ class ConversationActions:
         self.app.push_screen(MessageChooser(conversation, "copy"), chosen)
 
     def branch(self) -> None:
+        from claude_tui.ui.dialogs.message_chooser import MessageChooser
         app, pane = self.app, self._shown
         if pane is None:
             return
@@ -222,6 +224,7 @@ class ConversationActions:
         app.push_screen(MessageChooser(source, "branch"), chosen)
 
     def delete(self) -> None:
+        from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
         app, pane = self.app, self._shown
         if pane is None:
             return
@@ -241,6 +244,7 @@ class ConversationActions:
         app.push_screen(ConfirmDeleteScreen(pane.conversation.display_title), answered)
 
     def export(self) -> None:
+        from claude_tui.ui.export import export_conversation  # loaded when first used
         pane = self._shown
         if pane is None:
             return

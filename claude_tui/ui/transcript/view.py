@@ -6,6 +6,8 @@ messages come on demand from the "show earlier messages" control at the top.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
@@ -28,6 +30,8 @@ from claude_tui.ui.transcript.versions import as_shown
 RECENT = 40
 RECENT_CHARS = 16_000
 MIN_SHOWN = 2
+# Lines under the screen's height that the first mount fills, to be safe of the guess.
+SCREEN_SPARE_LINES = 10
 
 
 class EarlierButton(Button):
@@ -52,6 +56,7 @@ class ConversationView(VerticalScroll):
         # Saved messages as the engine's events carried them, by index, until rendered.
         self._saved: dict[int, Message] = {}
         self.versions_shown = False  # earlier versions of replies and messages (versions.py)
+        self._rest: asyncio.Future[None] | None = None  # the recent part still to be mounted
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:
@@ -70,15 +75,60 @@ class ConversationView(VerticalScroll):
         self.loaded = True
         total = len(self.conversation.messages) if upto is None else upto
         self.first_shown = self._start_before(total) if start is None else min(start, total)
+        # A tab's first showing mounts what fills the screen first, the rest of the recent
+        # part after that is painted: each message is rendered to be measured.
+        screen = self._screen_start(total) if upto is None and start is None else 0
+        screen = max(screen, self.first_shown)
         widgets: list[Widget] = []
         if self.first_shown > 0:
             widgets.append(EarlierButton(self._earlier_label(), id="earlier"))
-        for index in range(self.first_shown, total):
-            widgets.extend(self._widgets_for(index))
+        shown: list[Widget] = []
+        for index in range(screen, total):
+            shown.extend(self._widgets_for(index))
         self.rendered = total
-        if widgets:
-            await self.mount_all(widgets)
+        if widgets or shown:
+            await self.mount_all(widgets + shown)
         self.anchor()  # stays at the bottom as replies grow, until the user scrolls up
+        if screen > self.first_shown and shown:
+            rest: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._rest = rest
+            self.call_after_refresh(self._mount_rest, self.first_shown, screen, shown[0], rest)
+
+    def _screen_start(self, end: int) -> int:
+        """Where the messages that fill the screen (and a little more) start, from ``end``."""
+        messages = self.conversation.messages
+        room = max(10, self.app.size.width - 6)
+        wanted = self.app.size.height + SCREEN_SPARE_LINES
+        start, lines = end, 0
+        while start > 0 and (lines < wanted or end - start < MIN_SHOWN):
+            text = messages[start - 1].text
+            lines += 2 + sum(max(1, -(-len(line) // room)) for line in text.split("\n"))
+            start -= 1
+        while start > 0 and not self._starts_turn(start):
+            start -= 1
+        return start
+
+    async def _mount_rest(self, start: int, end: int, before: Widget,
+                          rest: asyncio.Future[None]) -> None:
+        """Mount messages [start, end) above ``before``: the recent part not on screen."""
+        try:
+            if rest is self._rest and before.parent is self:
+                widgets: list[Widget] = []
+                for index in range(start, end):
+                    widgets.extend(self._widgets_for(index))
+                if widgets:
+                    await self.mount_all(widgets, before=before)
+        finally:
+            if not rest.done():
+                rest.set_result(None)
+            if self._rest is rest:
+                self._rest = None
+
+    async def all_loaded(self) -> None:
+        """Wait until the recent part is all mounted (``load`` leaves some for after the
+        first paint)."""
+        if self._rest is not None:
+            await asyncio.shield(self._rest)
 
     def _starts_turn(self, index: int) -> bool:
         message = self.conversation.messages[index]
@@ -103,6 +153,7 @@ class ConversationView(VerticalScroll):
         return f"Show {count} earlier messages (ctrl+up)"
 
     async def action_show_earlier(self) -> None:
+        await self.all_loaded()
         if self.first_shown == 0:
             return
         start = self._start_before(self.first_shown)
@@ -141,6 +192,7 @@ class ConversationView(VerticalScroll):
         if not self.loaded:
             return
         start = self.first_shown
+        self._rest = None  # what was still to be mounted is mounted afresh below
         await self.remove_children()
         self._turn_widgets.clear()
         self._live = None
