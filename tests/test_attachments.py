@@ -20,7 +20,7 @@ from claude_tui.attachments import (
     shown_attachments,
 )
 from claude_tui.config import DEMO_MODEL, Settings
-from claude_tui.conversation import Conversation
+from claude_tui.conversation import Conversation, Message
 from claude_tui.events import TurnFailed
 from claude_tui.path_completion import complete, pasted_path
 from claude_tui.providers.demo import DemoProvider
@@ -28,7 +28,9 @@ from claude_tui.request import build_request
 from claude_tui.storage.store import ConversationStore
 from claude_tui.transcript import to_markdown
 from tests.chat_support import MODEL, Confirm, Events, make_engine, on_disk
+from tests.cli_support import stored
 from tests.fake_api import problems_in, reply, text
+from tests.test_cli_ask import ask
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -238,7 +240,6 @@ async def test_the_demo_names_each_attachment_with_its_type_and_size(data_dir, f
     conversation = Conversation(id="0" * 20, model=DEMO_MODEL)
     attached = [read_attachment(files / n) for n in ("chart.png", "notes.py")]
     content, extra = attachments.message_content("", attached)
-    from claude_tui.conversation import Message
     conversation.messages.append(Message("user", content, extra=extra))
     request = build_request(conversation, Settings(path=data_dir / "c.toml"))
     demo = DemoProvider(0, data_dir=data_dir, config_path=data_dir / "c.toml")
@@ -264,3 +265,24 @@ def test_paths_complete_and_a_pasted_path_is_told_from_text(files, monkeypatch):
     assert pasted_path("files") is None  # a word, not a path
     assert pasted_path(f"{path}\nmore text") is None
     assert pasted_path(str(files / "missing.png")) is None
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_ask_attaches_files_and_refuses_one_that_cannot_go(fake_api, tmp_path, data_dir,
+                                                           files):
+    config = tmp_path / "config.toml"
+    config.write_text('model = "claude-opus-5-5"\nmax_retries = 0\n')
+    fake_api.add(reply(text("A chart.")))
+    result = ask(fake_api, config, "-a", str(files / "chart.png"), "-a",
+                 str(files / "notes.py"), "what is this?", input="")
+    assert result.returncode == 0, result.stderr
+    sent = fake_api.requests[0]["messages"][0]["content"]
+    assert [b["type"] for b in sent] == ["text", "image", "document", "text"]
+    (conversation,) = stored(data_dir)
+    assert [a.name for a in shown_attachments(conversation.messages[0])] == ["chart.png",
+                                                                             "notes.py"]
+    (files / "fake.png").write_bytes(b"not an image")
+    refused = ask(fake_api, config, "-a", str(files / "fake.png"), "hi", input="")
+    assert refused.returncode == 2 and "named as a PNG image" in refused.stderr
+    assert len(fake_api.requests) == 1
