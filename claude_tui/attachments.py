@@ -326,3 +326,17 @@ def check_request(history: list[Message], attached: list[Attachment]) -> None:
 def _block_size(block: dict[str, Any]) -> int:
     data = _source(block).get("data")
     return len(data) if isinstance(data, str) else 0
+
+
+def attached_to(message: Message) -> list[Attachment]:
+    """A stored message's attachments, ready to go again (a branch from it): damaged ones
+    left out."""
+    blocks = [b for b in message.content if is_attachment_block(b)]
+    found = []
+    for block, shown in zip(blocks, shown_attachments(message), strict=True):
+        if shown.damaged:
+            continue
+        kind: Kind = ("image" if block["type"] == "image" else
+                      "pdf" if shown.media_type == "application/pdf" else "text")
+        found.append(Attachment(shown.name, kind, shown.media_type, shown.size or 0, block))
+    return found

@@ -169,6 +169,14 @@ class Message:
         return self.replaced is not None
 
 
+def _attached_names(message: Message) -> list[str]:
+    """"📎 chart.png, notes.md" for a message of files alone (its title), or nothing."""
+    entries = message.extra.get("attachments")
+    names = [e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)
+             ] if isinstance(entries, list) else []
+    return ["📎 " + ", ".join(names)] if names else []
+
+
 @dataclass
 class IssuedWarning:
     """A warning the model gave with ``issue_warning``.
@@ -271,7 +279,7 @@ class Conversation:
             return self.title.strip()
         for message in self.messages:
             if message.is_user_text and message.replaced is None:  # as edited, if it was
-                first = message.text.strip().splitlines()
+                first = message.text.strip().splitlines() or _attached_names(message)
                 if first:
                     return first[0][:80]
         return "New conversation"

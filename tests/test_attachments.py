@@ -144,7 +144,7 @@ async def test_a_deleted_original_changes_nothing_after_a_restart(fake_api, data
     reopened = again.store.load(conversation.id)
     [shown] = shown_attachments(reopened.messages[0])
     assert (shown.name, shown.media_type, shown.damaged) == ("chart.png", "image/png", False)
-    assert reopened.display_title == "New conversation"
+    assert reopened.display_title == "📎 chart.png"  # files alone: their names
     await again.send(reopened, "and now?", on_event=Events(), confirm_end=Confirm())
     second = fake_api.requests[1]["messages"]
     assert second[0]["content"][1]["source"]["data"] == base64.b64encode(png()).decode()

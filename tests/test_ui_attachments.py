@@ -14,6 +14,7 @@ from claude_tui import attachments
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.attach_file import AttachFileScreen
 from claude_tui.ui.dialogs.attach_pasted import AttachPastedScreen
+from claude_tui.ui.dialogs.message_chooser import MessageChooser
 from tests.fake_api import FakeAPI, reply, text
 from tests.test_attachments import png
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -180,3 +181,26 @@ async def test_limits_refuse_the_send_and_keep_the_text_and_files(data_dir, file
         await until(pilot, lambda: told(app, "Your text and files are kept"))
         assert composer.text == "what is this?" and chips(app) == ["chart.png"]
         assert active(app).conversation.messages == []
+
+
+async def test_a_branch_from_a_message_takes_its_files_along(data_dir, files) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(pilot, f"/attach {files}/chart.png")
+        await pilot.press("enter")
+        await until(pilot, lambda: chips(app) == ["chart.png"])
+        await type_line(pilot, "describe it")
+        await pilot.press("enter")
+        await settle(pilot)
+        source = active(app).conversation.id
+        (files / "chart.png").unlink()  # the file's copy is what goes
+        await pilot.press("f8")
+        await until(pilot, lambda: isinstance(app.screen, MessageChooser))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.tabs.active_id not in (None, source))
+        assert active(app).composer.text == "describe it"
+        await until(pilot, lambda: chips(app) == ["chart.png"])
+        await pilot.press("enter")
+        await settle(pilot)
+        said = active(app).conversation.messages[-1].text  # the demo got the image again
+        assert f"**chart.png**: PNG image, {len(png())} B" in said
