@@ -141,9 +141,9 @@ def attachment_of(name: str, data: bytes) -> Attachment:
     if found in IMAGE_TYPES:
         encoded = base64.b64encode(data).decode("ascii")
         if len(encoded) > MAX_IMAGE_BASE64:
-            raise AttachmentError(f"{shown} is too large: an image may be at most about "
-                                  f"{human_size(MAX_IMAGE_BASE64 * 3 // 4)} "
-                                  f"({human_size(len(data))}).")
+            raise AttachmentError(f"{shown} is {human_size(len(data))}: an image may be at "
+                                  f"most {human_size(MAX_IMAGE_BASE64 * 3 // 4)} (5 MB once "
+                                  "encoded for the API).")
         block = {"type": "image",
                  "source": {"type": "base64", "media_type": found, "data": encoded}}
         return Attachment(name, "image", found, len(data), block)
