@@ -17,6 +17,7 @@ from claude_tui.ui.dialogs.attach_pasted import AttachPastedScreen
 from claude_tui.ui.dialogs.message_chooser import MessageChooser
 from tests.fake_api import FakeAPI, reply, text
 from tests.test_attachments import png
+from tests.test_ui_edits import edit_in_dialog
 from tests.ui_helpers import (  # no_animations is an autouse fixture
     SIZE,
     active,
@@ -204,3 +205,20 @@ async def test_a_branch_from_a_message_takes_its_files_along(data_dir, files) ->
         await settle(pilot)
         said = active(app).conversation.messages[-1].text  # the demo got the image again
         assert f"**chart.png**: PNG image, {len(png())} B" in said
+
+
+async def test_edit_and_resend_keeps_the_files(data_dir, files) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(pilot, f"/attach {files}/notes.md")
+        await pilot.press("enter")
+        await until(pilot, lambda: chips(app) == ["notes.md"])
+        await type_line(pilot, "read this")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f6")
+        await edit_in_dialog(pilot, "")  # the text goes; the file stays
+        await settle(pilot)
+        latest = [m for m in active(app).conversation.messages if m.role == "user"][-1]
+        assert latest.text == "" and latest.extra["attachments"][0]["name"] == "notes.md"
+        assert "**notes.md**: text file" in active(app).conversation.messages[-1].text

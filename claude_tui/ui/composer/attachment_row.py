@@ -11,7 +11,6 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import Static
 
 from claude_tui.attachments import Attachment
@@ -36,9 +35,6 @@ class AttachmentRow(Static, can_focus=True):
         Binding("delete,backspace", "remove", "Remove", show=False),
         Binding("escape,enter,down,tab", "back", "Back to the composer", show=False),
     ]
-
-    class Changed(Message):
-        """The attachments changed (one added or removed)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", markup=False, id=id)
@@ -65,7 +61,6 @@ class AttachmentRow(Static, can_focus=True):
         self.set_class(bool(self.attached), "-shown")
         self.display = bool(self.attached)
         self._show()
-        self.post_message(self.Changed())
 
     def _show(self) -> None:
         line = Text()
