@@ -18,10 +18,17 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from claude_tui import protocol, versions
+from claude_tui.attachments import (
+    Attachment,
+    AttachmentError,
+    check_request,
+    kept_attachments,
+    message_content,
+)
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
@@ -80,8 +87,8 @@ class ChatEngine:
         return conversation
 
     async def send(self, conversation: Conversation, text: str, *, on_event: EventSink,
-                   confirm_end: ConfirmEnd) -> None:
-        """Save the user's message, then run the turn.
+                   confirm_end: ConfirmEnd, attached: Sequence[Attachment] = ()) -> None:
+        """Save the user's message (its text and the files ``attached``), then run the turn.
 
         Raises ``ConversationEndedError`` (before any request) if the conversation has ended.
         """
@@ -92,20 +99,27 @@ class ChatEngine:
             output.failed("A reply is still on its way: wait for it, or stop it with escape, "
                           "then send.", retryable=False)
             return
-        if not text.strip():
+        if not text.strip() and not attached:
             # The API rejects empty text, and an empty message must not count as the user
             # writing again after a warning (E1).
             output.failed("Nothing to send: the message is empty.", retryable=False)
             return
-        await self._send_text(output, text, confirm_end)
+        try:
+            check_request(conversation.messages, list(attached))
+        except AttachmentError as exc:
+            output.failed(str(exc), retryable=False)
+            return
+        content, extra = message_content(text, list(attached))
+        await self._send_message(output, Message(role="user", content=content, extra=extra),
+                                 confirm_end)
 
-    async def _send_text(self, output: TurnOutput, text: str, confirm_end: ConfirmEnd,
-                         undo: Callable[[], None] | None = None) -> None:
+    async def _send_message(self, output: TurnOutput, message: Message,
+                            confirm_end: ConfirmEnd, undo: Callable[[], None] | None = None
+                            ) -> None:
         """Save the user's message (and whatever was marked before it) and run the turn;
         ``undo`` takes the marks back if the save fails."""
         conversation = output.conversation
         count = len(conversation.messages)
-        message = Message(role="user", content=[{"type": "text", "text": text}])
         try:
             await self.store.aappend(conversation, message)
         except (StoreError, OSError) as exc:
@@ -189,11 +203,16 @@ class ChatEngine:
         if not self.can_edit_last(conversation) or index is None:
             output.failed("There is no message to edit now.", retryable=False)
             return
-        if not text.strip():
+        # The edited message keeps its attachments: only its text is new.
+        blocks, metas = kept_attachments(conversation.messages[index])
+        if not text.strip() and not blocks:
             output.failed("Nothing to send: the message is empty.", retryable=False)
             return
+        content = [*blocks, *([{"type": "text", "text": text}] if text.strip() else [])]
+        message = Message(role="user", content=content,
+                          extra={"attachments": metas} if blocks else {})
         undo = versions.keep_as_earlier(conversation, index, "edit")
-        await self._send_text(output, text, confirm_end, undo)
+        await self._send_message(output, message, confirm_end, undo)
 
     async def set_system_prompt(self, conversation: Conversation, prompt: str) -> None:
         """This conversation's own system prompt, from its next request on (E5: not once

@@ -102,6 +102,8 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
                      help="print the reply, its usage and the conversation's state as JSON")
     ask.add_argument("--yes", action="store_true",
                      help="confirm an end the model offers at your request")
+    ask.add_argument("-a", "--attach", action="append", default=[], metavar="FILE",
+                     help="attach a file (an image, a PDF or a text file); repeatable")
 
 
 def count(value: str) -> int:

@@ -3,6 +3,13 @@
 A conversation file holds Messages API content blocks as they were sent and received, so a
 request can be rebuilt exactly. The schema history, and the migrations that bring an older file
 forward, are in ``schema_migrations``.
+
+Attachments are kept inline: a user message's ``image`` and ``document`` blocks hold the file's
+bytes (base64, or the text of a text file), exactly as the API takes them, so the file is
+self-contained (export and branching carry them; the original file may go). What the API never
+sees is kept beside them in the message's ``attachments`` list (name, kind, media type, size),
+one entry per attachment block, in ``Message.extra``; ``attachments.py`` reads both and copes
+with either damaged.
 """
 
 from __future__ import annotations
@@ -97,8 +104,10 @@ class Message:
 
     @property
     def is_user_text(self) -> bool:
-        """A message the user typed, as opposed to a user turn that only carries tool results."""
-        return self.role == "user" and any(b.get("type") == "text" for b in self.content)
+        """A message the user typed (or attached files to), as opposed to a user turn that only
+        carries tool results."""
+        return self.role == "user" and any(b.get("type") in ("text", "image", "document")
+                                           for b in self.content)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.extra)
@@ -158,6 +167,14 @@ class Message:
     @property
     def is_earlier_version(self) -> bool:
         return self.replaced is not None
+
+
+def _attached_names(message: Message) -> list[str]:
+    """"📎 chart.png, notes.md" for a message of files alone (its title), or nothing."""
+    entries = message.extra.get("attachments")
+    names = [e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)
+             ] if isinstance(entries, list) else []
+    return ["📎 " + ", ".join(names)] if names else []
 
 
 @dataclass
@@ -262,7 +279,7 @@ class Conversation:
             return self.title.strip()
         for message in self.messages:
             if message.is_user_text and message.replaced is None:  # as edited, if it was
-                first = message.text.strip().splitlines()
+                first = message.text.strip().splitlines() or _attached_names(message)
                 if first:
                     return first[0][:80]
         return "New conversation"

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from claude_tui import protocol
+from claude_tui.attachments import request_blocks
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.base import ModelRequest
@@ -73,7 +74,8 @@ def request_messages(stored: list[Message]) -> list[dict[str, Any]]:
     for message in stored:
         if message.excluded:
             continue
-        blocks = [_sendable(b) for b in message.content
+        # Attachments: an image goes after a line naming it; a damaged one is left out.
+        blocks = [_sendable(b) for b in request_blocks(message)
                   if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
         if not blocks:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from claude_tui.attachments import shown_attachments
 from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
@@ -49,7 +50,13 @@ def to_markdown(conversation: Conversation) -> str:
         note = " (stopped)" if message.interrupted else ""
         if message.replaced is not None:
             note += " (earlier version)"  # regenerated or edited since: never sent again
-        lines += [f"## {who}{note}", "", inert(message.text).rstrip(), ""]
+        lines += [f"## {who}{note}", ""]
+        # The files attached are named, never dumped (their bytes stay in the JSON file).
+        attached = [f"- {a.line}" for a in shown_attachments(message)]
+        if attached:
+            lines += ["Attached:", *attached, ""]
+        if message.text.strip():
+            lines += [inert(message.text).rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -53,8 +53,8 @@ Like the real API, the server answers 400 (``invalid_request_error``) to a reque
 reject: a ``tool_use`` not answered by a ``tool_result`` at the start of the next message, a
 ``tool_result`` with no call before it, an empty text block or message, a non-object tool
 input, more than four ``cache_control`` breakpoints, tool blocks in a request that defines
-no tools. Set ``fake_api.validate = False`` to turn
-that off. Such a 400 does not use up a script.
+no tools, and an image or document block it would refuse (``fake_api_blocks``). Set
+``fake_api.validate = False`` to turn that off. Such a 400 does not use up a script.
 
 ``closed_port_url()`` gives a base URL where nothing listens (connection refused).
 """
@@ -73,6 +73,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from tests.fake_api_blocks import attachment_problem
 
 API_KEY = "test-key"
 TEXT_PIECE = 12  # characters per text_delta
@@ -319,6 +321,9 @@ def problems_in(body: Any) -> str | None:
             if stray:
                 return (f"messages.{index}: unexpected `tool_use_id` found in `tool_result` "
                         f"blocks: {', '.join(map(str, stray))}")
+    attachment = attachment_problem(messages)
+    if attachment:
+        return attachment
     tool_blocks = any(isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
                       for m in messages if isinstance(m.get("content"), list)
                       for b in m["content"])

@@ -24,6 +24,7 @@ import signal
 import sys
 import threading
 
+from claude_tui.attachments import Attachment, AttachmentError, read_attachment
 from claude_tui.chat import ChatEngine
 from claude_tui.cli import resolve
 from claude_tui.commands.ask_output import AskPrinter, exit_code, say_ended
@@ -54,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
         options = resolve(args)
     except ConfigError as exc:
         raise CommandError(f"config error: {exc}", EXIT_USAGE) from None
-    text = message_text(args)
+    try:  # read before anything is written: a file that cannot go changes nothing
+        attached = [read_attachment(path) for path in args.attach]
+    except AttachmentError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    text = message_text(args, attached=bool(attached))
     # The engine logs what it survives; here that must not reach stderr as a traceback.
     logging.getLogger("claude_tui").addHandler(logging.NullHandler())
     logging.getLogger("claude_tui").propagate = False
@@ -66,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
     try:
-        return asyncio.run(_ask(args, options, text, app_running=lock is None))
+        return asyncio.run(_ask(args, options, text, attached, app_running=lock is None))
     except asyncio.CancelledError:  # SIGTERM or SIGHUP: the engine saved the reply so far
         say("stopped: the reply so far is saved, marked interrupted")
         return 128 + signal.SIGTERM
@@ -75,10 +80,13 @@ def run(args: argparse.Namespace) -> int:
             lock.release()
 
 
-def message_text(args: argparse.Namespace) -> str:
+def message_text(args: argparse.Namespace, *, attached: bool = False) -> str:
     """PROMPT; standard input when PROMPT is absent or '-'; piped input, then PROMPT, when
-    there are both (``git diff | claude-tui ask "review this"``)."""
+    there are both (``git diff | claude-tui ask "review this"``). With files attached the
+    text may be empty, and a terminal is not asked for one."""
     stdin = sys.stdin
+    if attached and args.prompt is None and (stdin is None or stdin.isatty()):
+        return ""
     if args.prompt is None or args.prompt == "-":
         if stdin is None:
             raise CommandError("no message: give a PROMPT or pipe one in", EXIT_USAGE)
@@ -91,7 +99,7 @@ def message_text(args: argparse.Namespace) -> str:
             piped = _read(stdin)
             if piped.strip():
                 text = f"{piped.rstrip()}\n\n{args.prompt}"
-    if not text.strip():
+    if not text.strip() and not attached:
         raise CommandError("nothing to send: the message is empty", EXIT_USAGE)
     return text
 
@@ -134,8 +142,8 @@ def _target(args: argparse.Namespace, store: ConversationStore,
     return conversation
 
 
-async def _ask(args: argparse.Namespace, options: StartOptions, text: str, *,
-               app_running: bool) -> int:
+async def _ask(args: argparse.Namespace, options: StartOptions, text: str,
+               attached: list[Attachment], *, app_running: bool) -> int:
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     for name in ("SIGTERM", "SIGHUP"):  # no SIGHUP (nor handlers) on Windows
@@ -146,13 +154,13 @@ async def _ask(args: argparse.Namespace, options: StartOptions, text: str, *,
     except (StoreError, OSError) as exc:
         raise CommandError(f"cannot use the data folder {options.data_dir}: {exc}") from None
     try:
-        return await _ask_in(store, args, options, text, app_running)
+        return await _ask_in(store, args, options, text, attached, app_running)
     finally:
         store.close()  # every save asked for is on disk before the exit code is known
 
 
 async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: StartOptions,
-                  text: str, app_running: bool) -> int:
+                  text: str, attached: list[Attachment], app_running: bool) -> int:
     conversation = _target(args, store, options, app_running)
     settings = options.settings
     if args.system is not None:
@@ -168,7 +176,8 @@ async def _ask_in(store: ConversationStore, args: argparse.Namespace, options: S
         return await _confirm_end(conv, args.yes, printer)
 
     try:
-        await engine.send(conversation, text, on_event=printer, confirm_end=confirm_end)
+        await engine.send(conversation, text, on_event=printer, confirm_end=confirm_end,
+                          attached=attached)
     finally:
         await options.providers.aclose()
     printer.finish()

@@ -54,6 +54,12 @@ from claude_tui.models import BUILT_IN_MODELS, ModelInfo
 from claude_tui.protocol import SYSTEM_SECTION
 from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
 from claude_tui.providers.choice import DEMO
+from claude_tui.providers.demo_attachments import (
+    acknowledgement,
+    is_label,
+    received,
+    without_data,
+)
 from claude_tui.providers.demo_replies import (
     _FIXED_REPLIES,
     AFTER_OTHER_TOOL,
@@ -170,9 +176,16 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for b in content if isinstance(b, dict)]
 
 
+def _typed(blocks: list[dict[str, Any]]) -> list[str]:
+    """The text blocks a user typed (not the line naming an attached image)."""
+    following = [*blocks[1:], None]
+    return [str(b.get("text") or "") for b, after in zip(blocks, following, strict=False)
+            if b.get("type") == "text" and not is_label(b, after)]
+
+
 def _typed_text(message: dict[str, Any]) -> str | None:
     """The text a user typed, or None for a turn that only carries tool results."""
-    texts = [str(b.get("text") or "") for b in _blocks(message) if b.get("type") == "text"]
+    texts = _typed(_blocks(message))
     return "\n".join(texts) if texts else None
 
 
@@ -190,6 +203,7 @@ class _History:
         history = cls()
         for message in messages:
             role = message.get("role")
+            typed = _typed(_blocks(message)) if role == "user" else []
             for block in _blocks(message):
                 kind = block.get("type")
                 if role == "assistant" and kind == "tool_use":
@@ -201,7 +215,7 @@ class _History:
                 # One text block per typed message, even where the engine merged two turns.
                 elif role == "user" and kind == "text":
                     text = str(block.get("text") or "")
-                    if is_abusive(text) and not is_at_risk(text):
+                    if text in typed and is_abusive(text) and not is_at_risk(text):
                         history.abusive_messages += 1
         return history
 
@@ -265,7 +279,8 @@ class DemoProvider:
             content=content,
             stop_reason="tool_use" if reply.tool else "end_turn",
             usage={
-                "input_tokens": _tokens(request.system, request.messages, request.tools),
+                "input_tokens": _tokens(request.system, without_data(request.messages),
+                                        request.tools),
                 "output_tokens": _tokens(content),
             },
         )
@@ -300,6 +315,8 @@ class DemoProvider:
         if _SYSTEM_PROMPT.search(text):
             return _Reply(_prompt_in_effect(request))
         answer = self._answer(text)
+        if files := received(_blocks(last)):  # named first; a message of files alone: only so
+            answer = acknowledgement(files) + (f"\n{answer}" if text.strip() else "")
         if request.regenerations:
             answer = _regenerated(answer, request.regenerations)
         return _Reply(answer)

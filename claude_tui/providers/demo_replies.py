@@ -117,6 +117,7 @@ _KEY_ROWS = (
     ("`f6`", "Edit your last message and send it again"),
     ("`f7`", "Edit this conversation's system prompt"),
     ("`f8`", "Branch from an earlier message into a new conversation"),
+    ("`ctrl+l`", "Attach a file to your next message (also `/attach PATH`)"),
     ("`f9`", "Choose the model of this conversation"),
     ("`escape`", "Stop a streaming reply"),
     ("`ctrl+up`", "Show earlier messages of a long conversation"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from claude_tui.attachments import attached_to
 from claude_tui.storage.store import FileProblem, StoreError
 from claude_tui.text import inert
 from claude_tui.ui.tabs.pane import ConversationPane
@@ -220,6 +221,10 @@ class ConversationActions:
                 app.notify(f"Could not branch: {exc}", severity="error", markup=False)
                 return
             await app.open_tab(branch, draft=text)
+            opened = app.tabs.pane_for(branch.id)
+            if opened is not None:  # the files go with the text to edit
+                for attachment in attached_to(source.messages[index]):
+                    opened.attachment_row.add(attachment)
 
         app.push_screen(MessageChooser(source, "branch"), chosen)
 

@@ -30,6 +30,7 @@ from claude_tui.startup import StartOptions
 from claude_tui.storage.store import ConversationStore, StoreError
 from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
+from claude_tui.ui.attaching import Attaching
 from claude_tui.ui.bindings import APP_KEYS, app_bindings
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.config_report import report_config
@@ -60,7 +61,8 @@ UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it
 _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
     "delete_conversation", "export_conversation", "copy_message"}
 # What would write to the shown conversation: off (dimmed in the footer) on a read-only tab.
-_WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model", "edit"}
+_WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model", "edit",
+                    "attach_file"}
 
 
 class ClaudeTUI(App[None]):
@@ -90,6 +92,7 @@ class ClaudeTUI(App[None]):
         self.turns = Turns(self, self.engine)
         self.actions = ConversationActions(self)
         self.edits = ConversationEdits(self)
+        self.attaching = Attaching(self)
         self.shutdown = Shutdown(self)
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
@@ -299,6 +302,12 @@ class ClaudeTUI(App[None]):
                                 note=DEMO_STATUS if self.options.demo else "",
                                 known=self.model_catalog.models)
 
+    async def on_composer_attach_asked(self, message: Composer.AttachAsked) -> None:
+        await self.attaching.asked(message)  # /attach PATH
+
+    async def on_composer_path_pasted(self, message: Composer.PathPasted) -> None:
+        await self.attaching.pasted(message)
+
     async def on_composer_submitted(self, message: Composer.Submitted) -> None:
         if message.text.strip() == "/end":
             message.composer.clear()
@@ -350,6 +359,9 @@ class ClaudeTUI(App[None]):
 
     async def action_edit(self, what: str) -> None:
         await self.edits.run(what)  # regenerate, last_message, system_prompt, versions
+
+    def action_attach_file(self) -> None:
+        self.attaching.ask()
 
     def action_help(self) -> None:
         self.actions.help()

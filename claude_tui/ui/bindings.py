@@ -86,6 +86,9 @@ APP_KEYS: list[KeySpec] = [
             priority=True, help="Edit this conversation's system prompt"),
     KeySpec("choose_model", "f9", "choose_model", "Model", "Conversation",
             help="Choose the model of this conversation"),
+    # ctrl+l: free in the text area and the app, and sent by terminals and tmux as is (FF).
+    KeySpec("attach_file", "ctrl+l", "attach_file", "Attach", "Conversation",
+            help="Attach a file to your next message (also /attach PATH)"),
     KeySpec("branch", "f8", "branch", "Branch", "Conversation",
             help="Branch into a new tab from an earlier message"),
     KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from claude_tui.attachments import shown_attachments
 from claude_tui.storage.store import StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.dialogs.edit_text import (
@@ -76,7 +77,8 @@ class ConversationEdits:
         def edited(text: str | None) -> None:
             if text is None or pane.streaming or not pane.is_writable:
                 return
-            if not text.strip():
+            # A message with files may lose its text: the files stay (the engine keeps them).
+            if not text.strip() and not shown_attachments(conversation.messages[index]):
                 app.notify("Nothing to send: the message is empty.")
                 return
             pane.show_error("")

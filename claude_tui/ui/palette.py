@@ -33,6 +33,7 @@ _NAMES: dict[str, str] = {
     "system_prompt": "Edit the system prompt…",
     "branch": "Branch from an earlier message…",
     "choose_model": "Choose the model…",
+    "attach_file": "Attach a file…",
     "stop_reply": "Stop the reply",
     "help": "Show keys (help)",
 }

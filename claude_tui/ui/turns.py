@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
+from claude_tui.attachments import Attachment, AttachmentError, check_request
 from claude_tui.chat import ChatEngine
 from claude_tui.conversation import Conversation
 from claude_tui.events import ChatEvent
@@ -60,35 +61,49 @@ class Turns:
         return None
 
     def submit(self, message: Composer.Submitted) -> None:
-        """The user pressed enter in a composer: send its text from that composer's tab."""
+        """The user pressed enter in a composer: send its text (and the files attached above
+        it) from that composer's tab."""
         pane = next((a for a in message.composer.ancestors
                      if isinstance(a, ConversationPane)), None)
-        if pane is not None and message.text.strip() and self.send(pane, message.text):
+        if pane is None or not (message.text.strip() or pane.attachment_row.attached):
+            return
+        if self.send(pane, message.text):
             message.composer.clear()
 
     def send(self, pane: ConversationPane, text: str) -> bool:
-        """Send what the user wrote; False (and a word why) while a reply is coming."""
+        """Send what the user wrote and attached; False (and a word why) while a reply is
+        coming, or when the API would refuse the attachments (the text and files stay)."""
         if pane.streaming:
             self.app.notify(STILL_REPLYING)
             return False
-        self.start(pane, self._send(pane, text), "send")
+        row = pane.attachment_row
+        try:
+            check_request(pane.conversation.messages, row.attached)
+        except AttachmentError as exc:
+            self.app.notify(f"{exc} Your text and files are kept.", title="Not sent",
+                            severity="warning", timeout=15, markup=False)
+            return False
+        self.start(pane, self._send(pane, text, row.take()), "send")
         return True
 
-    async def _send(self, pane: ConversationPane, text: str) -> None:
+    async def _send(self, pane: ConversationPane, text: str,
+                    attached: list[Attachment]) -> None:
         count = len(pane.conversation.messages)
         try:
             await self.engine.send(pane.conversation, text, on_event=self.route,
-                                   confirm_end=self.confirm_end)
+                                   confirm_end=self.confirm_end, attached=attached)
         except (StoreError, OSError) as exc:
             pane.show_error(f"⚠ Not sent: {exc}")
         else:
             if len(pane.conversation.messages) > count:
                 return
             # (The engine reported why with TurnFailed.)
-        # Nothing was saved: the text goes back into the composer so it is not lost.
+        # Nothing was saved: the text and the files go back into the composer, not lost.
         composer = pane.composer
         if composer is not None and not composer.text:
             composer.load_text(text)
+        if composer is not None:
+            pane.attachment_row.put_back(attached)
 
     def retry(self, pane: ConversationPane) -> None:
         if pane.streaming:

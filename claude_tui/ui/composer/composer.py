@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -11,8 +13,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from claude_tui.path_completion import complete, pasted_path
+from claude_tui.text import one_line
 from claude_tui.ui.key_words import in_your_keys
 
+# A line of its own: "/attach PATH" (enter attaches the file, tab completes the path).
+_ATTACH_LINE = re.compile(r"^\s*/attach(?:\s+(.*))?$")
 # ctrl+w closes the tab here: deleting a word stays on alt+backspace and ctrl+backspace.
 _TAKEN_BY_APP = {"ctrl+w"}
 
@@ -46,6 +52,23 @@ class Composer(TextArea):
             self.composer = composer
             self.text = text
 
+    class AttachAsked(Message):
+        """``/attach PATH`` was entered (``path`` may be empty: the dialog asks)."""
+
+        def __init__(self, composer: Composer, path: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.path = path
+
+    class PathPasted(Message):
+        """What was pasted is the path of a file, alone: attach it, or paste it as text?"""
+
+        def __init__(self, composer: Composer, path: Path, text: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.path = path
+            self.text = text
+
     def __init__(self, text: str = "", *, assistant: str = "Claude",
                  id: str | None = None) -> None:
         """``assistant``: ``choice.assistant_name()`` of the conversation's model."""
@@ -74,7 +97,63 @@ class Composer(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            attach = self._attach_line()
+            if attach is not None:
+                row, path = attach
+                self._remove_line(row)
+                self.post_message(self.AttachAsked(self, path.strip()))
+                return
             self.post_message(self.Submitted(self, self.text))
+        elif event.key == "tab" and self._attach_line() is not None:
+            event.stop()
+            event.prevent_default()
+            self._complete_path()
+
+    def _attach_line(self) -> tuple[int, str] | None:
+        """The cursor's line, if it is an ``/attach`` command: its row and the path."""
+        row = self.cursor_location[0]
+        found = _ATTACH_LINE.match(self.document.get_line(row))
+        return (row, found.group(1) or "") if found else None
+
+    def _remove_line(self, row: int) -> None:
+        last = self.document.line_count - 1
+        if row < last:
+            self.replace("", (row, 0), (row + 1, 0))
+        elif row > 0:
+            self.replace("", (row - 1, len(self.document.get_line(row - 1))),
+                         (row, len(self.document.get_line(row))))
+        else:
+            self.clear()
+
+    def _complete_path(self) -> None:
+        row, path = self._attach_line() or (0, "")
+        line = self.document.get_line(row)
+        completed, found = complete(path)
+        start = len(line) - len(path)
+        if completed != path:
+            self.replace(completed, (row, start), (row, len(line)),
+                         maintain_selection_offset=False)
+        names = [one_line(f.rstrip("/").rpartition("/")[2] + ("/" if f.endswith("/") else ""),
+                          40) for f in found]
+        if len(found) == 1 and not found[0].endswith("/"):
+            self.border_subtitle = "enter attaches it"
+        elif found:
+            self.border_subtitle = "  ".join(names[:8]) + ("  …" if len(names) > 8 else "")
+        else:
+            self.border_subtitle = "no such file"
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.border_subtitle and self._attach_line() is None:
+            self.border_subtitle = ""
+
+    def on_paste(self, event: events.Paste) -> None:
+        # A file's path pasted alone (a file dropped on the terminal) may be meant as an
+        # attachment: asked first, the text area's own paste (in TextArea) is skipped.
+        path = pasted_path(event.text) if not self.read_only else None
+        if path is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathPasted(self, path, event.text))
 
     def action_newline(self) -> None:
         if self.read_only:

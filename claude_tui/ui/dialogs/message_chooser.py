@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from claude_tui.attachments import shown_attachments
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import one_line
 from claude_tui.ui.dialogs.dialog import DialogScreen
@@ -83,7 +84,8 @@ class MessageChooser(DialogScreen[int | None]):
             who = "You" if message.role == "user" else reply_heading(message.model)
             parts.append((who.ljust(11), "bold"))
         parts.append((describe_time(message.at, now).ljust(17), "dim"))
-        parts.append(one_line(message.text, 300))
+        names = ", ".join(a.name for a in shown_attachments(message))
+        parts.append(one_line(message.text or f"📎 {names}", 300))
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from claude_tui import events
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
+from claude_tui.ui.composer.attachment_row import AttachmentRow
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.messages import EngineEvent, TextArrived
@@ -129,6 +130,7 @@ class ConversationPane(TabPane):
         elif self.conversation.is_ended:
             yield LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked")
         else:
+            yield AttachmentRow(id="attachments")
             yield Composer(self._composer_text, assistant=self.assistant, id="composer")
 
     def on_mount(self) -> None:
@@ -142,6 +144,12 @@ class ConversationPane(TabPane):
     def composer(self) -> Composer | None:
         found = self.query("#composer")
         return found.first(Composer) if found else None
+
+    @property
+    def attachment_row(self) -> AttachmentRow:
+        """The files attached to the message being written (none once read-only)."""
+        found = self.query("#attachments")
+        return found.first(AttachmentRow) if found else AttachmentRow()
 
     @property
     def draft(self) -> str:
@@ -203,6 +211,7 @@ class ConversationPane(TabPane):
         had_focus = composer is not None and composer.has_focus
         if composer is not None:
             await composer.remove()
+        await self.query("#attachments").remove()
         if not self.query("#locked"):
             await self.mount(
                 LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked"))

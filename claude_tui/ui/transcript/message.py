@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabPane
 
+from claude_tui.attachments import shown_attachments
 from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
@@ -61,7 +62,12 @@ class MessageBlock(Vertical):
 
 def _parts_of(message: Message) -> list[Widget]:
     if message.role == "user":
-        return [MessagePart(Group(Text("You", style="bold"), Text(inert(message.text))))]
+        lines = [Text("You", style="bold")]
+        # One line per file attached (name, type, size): never the file's bytes.
+        lines += [Text(a.line, style="dim") for a in shown_attachments(message)]
+        if message.text.strip() or len(lines) == 1:
+            lines.append(Text(inert(message.text)))
+        return [MessagePart(Group(*lines))]
     heading = Text(reply_heading(message.model), style="bold")
     text = message.text
     parts = group_parts(split_text(inert(text))) if text.strip() else []
