@@ -109,7 +109,7 @@ def _budget(wanted: int, max_tokens: int) -> tuple[int, int]:
     """budget_tokens at least the API's minimum and below max_tokens, as the API requires:
     the budget gives way to max_tokens, unless that is under the minimum."""
     budget = max(MIN_BUDGET, min(wanted, max_tokens - 1))
-    return budget, max(max_tokens, budget + MIN_BUDGET)
+    return budget, max_tokens if budget < max_tokens else budget + MIN_BUDGET
 
 
 def _continues_without_thinking(messages: list[dict[str, Any]]) -> bool:
