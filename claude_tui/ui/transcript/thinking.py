@@ -32,63 +32,63 @@ class ThinkingBlock(Vertical):
     DEFAULT_CLASSES = "thinking"
 
     def __init__(self, text: str = "", *, streaming: bool = False) -> None:
-        self._heading = Static("", markup=False, classes="thinking-heading")
-        self._body = Vertical(classes="thinking-body")
-        super().__init__(self._heading, self._body)
+        self._heading_line = Static("", markup=False, classes="thinking-heading")
+        self._text_box = Vertical(classes="thinking-body")
+        super().__init__(self._heading_line, self._text_box)
         self.streaming = streaming
         self.expanded = streaming
-        self._closed: list[str] = []  # full pieces, rendered once
-        self._open = inert(text)
-        self._length = len(self._open)
-        self._pending: list[str] = []
+        self._full_pieces: list[str] = []  # full pieces, rendered once
+        self._open_text = inert(text)
+        self._chars = len(self._open_text)
+        self._unshown: list[str] = []
         self._built = False  # the body's pieces are mounted
         self._open_piece: ThinkingPiece | None = None
-        self._timer: Timer | None = None
+        self._flush_timer: Timer | None = None
 
     @property
     def text(self) -> str:
-        return "".join(self._closed) + self._open + "".join(self._pending)
+        return "".join(self._full_pieces) + self._open_text + "".join(self._unshown)
 
     def on_mount(self) -> None:
-        self._body.display = self.expanded
+        self._text_box.display = self.expanded
         self._show_heading()
         if self.expanded:
             self._build()
 
     def _show_heading(self) -> None:
-        size = f"{tokens_text(self._length)} characters"
+        size = f"{tokens_text(self._chars)} characters"
         if self.streaming and self.expanded:
             words = "▾ Thinking…"
         elif self.expanded:
             words = f"▾ Thinking ({size}; {TOGGLE_HINT} hides it)"
         else:
             words = f"▸ Thinking ({size}; {TOGGLE_HINT} shows it)"
-        self._heading.update(Text(words))
+        self._heading_line.update(Text(words))
 
     def write(self, piece: str) -> None:
         """More thinking, shown at the next flush."""
         piece = inert(piece)
-        self._pending.append(piece)
-        self._length += len(piece)
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(FLUSH_EVERY, self.flush)
+        self._unshown.append(piece)
+        self._chars += len(piece)
+        if self._flush_timer is None and self.is_mounted:
+            self._flush_timer = self.set_timer(FLUSH_EVERY, self.flush)
 
     async def flush(self) -> None:
-        self._timer = None
-        if not self._pending:
+        self._flush_timer = None
+        if not self._unshown:
             return
-        self._open += "".join(self._pending)
-        self._pending.clear()
-        while len(self._open) > CHUNK:
-            cut = self._open.rfind("\n", 0, CHUNK) + 1 or CHUNK
-            full, self._open = self._open[:cut], self._open[cut:]
-            self._closed.append(full)
+        self._open_text += "".join(self._unshown)
+        self._unshown.clear()
+        while len(self._open_text) > CHUNK:
+            cut = self._open_text.rfind("\n", 0, CHUNK) + 1 or CHUNK
+            full, self._open_text = self._open_text[:cut], self._open_text[cut:]
+            self._full_pieces.append(full)
             if self._built and self._open_piece is not None:
                 self._open_piece.update(Text(full))  # its last render: it is full now
                 self._open_piece = ThinkingPiece(Text(""))
-                await self._body.mount(self._open_piece)
+                await self._text_box.mount(self._open_piece)
         if self._built and self._open_piece is not None:
-            self._open_piece.update(Text(self._open))
+            self._open_piece.update(Text(self._open_text))
         if not self.expanded:
             self._show_heading()
 
@@ -96,15 +96,15 @@ class ThinkingBlock(Vertical):
         if self._built:
             return
         self._built = True
-        pieces = [ThinkingPiece(Text(p)) for p in self._closed]
-        self._open_piece = ThinkingPiece(Text(self._open))
-        self._body.mount_all([*pieces, self._open_piece])
+        pieces = [ThinkingPiece(Text(p)) for p in self._full_pieces]
+        self._open_piece = ThinkingPiece(Text(self._open_text))
+        self._text_box.mount_all([*pieces, self._open_piece])
 
     async def finish(self) -> None:
         """The reply's text began (or the reply ended): the thinking is complete; collapse."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
         await self.flush()
         self.streaming = False
         self.set_expanded(False)
@@ -113,7 +113,7 @@ class ThinkingBlock(Vertical):
         self.expanded = expanded
         if expanded:
             self._build()
-        self._body.display = expanded
+        self._text_box.display = expanded
         self._show_heading()
 
     def toggle(self) -> None:
