@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import provider_info
 
@@ -277,6 +278,8 @@ THINKING: dict[str, ThinkingSupport] = {
                                          can_disable=True),
     "claude-haiku-4-5": ThinkingSupport(adaptive=False, budget=True, default_on=False,
                                         can_disable=True),
+    # The offline demo model shows a short thinking block when asked; nothing binds it.
+    DEMO_MODEL: ThinkingSupport(adaptive=True, budget=False, default_on=False, can_disable=True),
 }
 # A model the table does not know (a newer one): adaptive, as current models are, and its
 # thinking treated as bound to the history, which is the careful guess.

@@ -245,3 +245,16 @@ async def test_the_choice_per_conversation_is_kept_in_its_file(fake_api, data_di
     await engine.set_thinking(again, None)
     assert "thinking" not in on_disk(engine, again)
     assert thinking.is_on(ConversationStore(data_dir).load(conversation.id), settings)
+
+
+async def test_the_demo_models_thinking_binds_nothing(data_dir):
+    from claude_tui.config import DEMO_MODEL
+
+    conversation = ConversationStore(data_dir).create(DEMO_MODEL)
+    conversation.messages += [
+        Message("user", [{"type": "text", "text": "hi"}]),
+        Message("assistant", [{"type": "thinking", "thinking": "t", "signature": "s"},
+                              {"type": "text", "text": "hello"}], model=DEMO_MODEL)]
+    assert not thinking.bound_to_history(conversation)
+    conversation.model = conversation.messages[1].model = PRESERVED
+    assert thinking.bound_to_history(conversation)

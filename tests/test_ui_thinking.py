@@ -105,3 +105,39 @@ async def test_the_demo_thinks_when_the_palette_turns_thinking_on(data_dir) -> N
         await until(pilot, lambda: "the demo model's fixed rules" in flat(screen_text(app)))
     saved = conversation_file(data_dir, conversation.id)["messages"][-1]["content"]
     assert [b["type"] for b in saved] == ["thinking", "text"]
+
+
+async def test_long_thinking_renders_only_its_open_piece_per_flush(monkeypatch) -> None:
+    from textual.app import App
+
+    from claude_tui.ui.transcript import thinking as shown
+
+    rendered: list[int] = []
+    original = shown.ThinkingPiece.update
+
+    def update(self, content="", **kwargs):
+        rendered.append(len(str(content)))
+        return original(self, content, **kwargs)
+
+    monkeypatch.setattr(shown.ThinkingPiece, "update", update)
+
+    class Host(App[None]):
+        def compose(self):
+            yield ThinkingBlock(streaming=True)
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        block = app.query_one(ThinkingBlock)
+        line = "A line of thinking that goes on for a while.\n"
+        for _ in range(100):  # about 40 KB in 100 flushes
+            for _ in range(9):
+                block.write(line)
+            await block.flush()
+        await pilot.pause()
+        assert len(block.text) == 100 * 9 * len(line)
+        # Each flush rendered the open piece (and a piece as it filled), never the whole text.
+        assert max(rendered) <= shown.CHUNK
+        # Rendering it all at each flush would cost about 50 times the text; by pieces it
+        # costs a few times, however long the thinking grows.
+        assert sum(rendered) < 5 * len(block.text)
+        assert len(block.query(shown.ThinkingPiece)) >= len(block.text) // shown.CHUNK
