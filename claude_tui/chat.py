@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from claude_tui import protocol, versions
+from claude_tui import protocol, thinking, versions
 from claude_tui.attachments import (
     Attachment,
     AttachmentError,
@@ -216,9 +216,14 @@ class ChatEngine:
 
     async def set_system_prompt(self, conversation: Conversation, prompt: str) -> None:
         """This conversation's own system prompt, from its next request on (E5: not once
-        ended). Raises ``StoreError`` or ``OSError`` when it could not be saved."""
+        ended). Raises ``StoreError`` or ``OSError`` when it could not be saved, and
+        ``thinking.HistoryBound`` where the history's thinking is bound to the prompt it was
+        written under (preserved thinking: the API would refuse every later request)."""
         if conversation.is_ended or conversation.read_only_reason:
             raise ConversationEndedError("this conversation is read-only")
+        if prompt != conversation.system_prompt and thinking.bound_to_history(conversation):
+            raise thinking.HistoryBound(thinking.BOUND_PROMPT.format(
+                model=conversation.model))
         old = conversation.system_prompt
         conversation.system_prompt = prompt
         conversation.touch()
@@ -226,6 +231,20 @@ class ChatEngine:
             await self.store.asave(conversation)
         except BaseException:
             conversation.system_prompt = old
+            raise
+
+    async def set_thinking(self, conversation: Conversation, on: bool | None) -> None:
+        """This conversation's own thinking choice (None: the config's), from its next request
+        on, also in the middle of a tool loop (``thinking.request_fields`` keeps that request
+        valid). Raises like ``set_system_prompt``."""
+        if conversation.is_ended or conversation.read_only_reason:
+            raise ConversationEndedError("this conversation is read-only")
+        old = thinking.choice(conversation)
+        thinking.set_choice(conversation, on)
+        try:
+            await self.store.asave(conversation)
+        except BaseException:
+            thinking.set_choice(conversation, old)
             raise
 
     async def end_by_user(self, conversation: Conversation, *, on_event: EventSink,
@@ -251,6 +270,7 @@ class ChatEngine:
         title = f"{conversation.title} (branch)" if conversation.title.strip() else ""
         branched = self.store.create(conversation.model, title=title)
         branched.system_prompt = conversation.system_prompt
+        thinking.set_choice(branched, thinking.choice(conversation))
         branched.messages = copy.deepcopy(earlier)
         branched.warnings = [copy.copy(w) for w in conversation.warnings if w.turn <= turns]
         branched.refused_ends = [copy.copy(r) for r in conversation.refused_ends

@@ -40,6 +40,9 @@ system_prompt = ""               # your own system prompt, sent beside the clien
 theme = "textual-dark"           # saved when you pick a theme in the command palette
 # api_key = "sk-ant-..."         # used only when ANTHROPIC_API_KEY is not set
 demo_chars_per_second = 240      # how fast the offline demo model types
+thinking = false                 # extended thinking for conversations that do not choose
+thinking_effort = ""             # "low" .. "max" where the model takes it; "": its default
+thinking_budget = 8000           # thinking tokens, on models that take a budget
 
 [end_conversation]
 enabled = true                   # offer issue_warning and end_conversation to the model
@@ -130,6 +133,15 @@ class Settings:
         secret=True)
     demo_chars_per_second: float = setting(
         240.0, "how fast the offline demo model types", more_than=0)
+    thinking: bool = setting(
+        False, "extended thinking, for every conversation that has not chosen in the command "
+        "palette (\"Thinking on/off for this conversation\")")
+    thinking_effort: str = setting(
+        "", "how hard the model thinks: `low`, `medium`, `high`, `xhigh` or `max`, sent as "
+        "`output_config.effort` to the models that take it; empty: the model's default")
+    thinking_budget: int = setting(
+        8000, "thinking tokens, for the models that take a budget rather than an effort (kept "
+        "below `max_tokens`)", at_least=1024)
     end_conversation: EndConversationSettings = table(EndConversationSettings)
     keymap: dict[str, str] = setting(
         {}, "remap any binding by its id, e.g. `new_conversation = \"ctrl+t\"` (ids below)",

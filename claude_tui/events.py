@@ -24,6 +24,14 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ThinkingDelta:
+    """A piece of the reply's (summarized) thinking as it streams, before its text."""
+
+    conversation_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class WarningIssued:
     """The model called ``issue_warning``; ``behavior`` is exactly the model's words."""
 
@@ -135,6 +143,7 @@ class TurnFinished:
 ChatEvent = (
     TurnStarted
     | TextDelta
+    | ThinkingDelta
     | WarningIssued
     | ConversationEnded
     | EndRefused

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import provider_info
 
@@ -214,3 +215,79 @@ def cost_text(usd: float) -> str:
     if usd < 100:
         return f"≈${usd:.2f} est."
     return f"≈${usd:,.0f} est."
+
+
+# --- extended thinking ----------------------------------------------------------------------
+
+EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort, least to most
+
+
+@dataclass(frozen=True)
+class ThinkingSupport:
+    """How a model takes extended thinking, as the Messages API documents it.
+
+    Sources (check there when a model is added): platform.claude.com/docs build-with-claude/
+    thinking-troubleshooting (the per-model table), adaptive-thinking, extended-thinking,
+    effort, preserved-thinking, and each model's "what's new" page.
+    """
+
+    adaptive: bool  # takes thinking {"type": "adaptive"}
+    budget: bool  # takes thinking {"type": "enabled", "budget_tokens": N} (legacy)
+    default_on: bool  # thinks when the request says nothing about thinking
+    can_disable: bool  # takes thinking {"type": "disabled"}
+    efforts: tuple[str, ...] = ()  # output_config.effort levels it takes
+    # Its thinking blocks are bound to the exact history before them (preserved thinking):
+    # a changed system prompt, tool list or earlier message makes the API refuse them.
+    preserved: bool = False
+
+
+_ADAPTIVE_ONLY = ThinkingSupport(adaptive=True, budget=False, default_on=False,
+                                 can_disable=True, efforts=EFFORTS)
+_ALWAYS_ADAPTIVE = ThinkingSupport(adaptive=True, budget=False, default_on=True,
+                                   can_disable=False, efforts=EFFORTS, preserved=True)
+
+# The one table of thinking facts per model. Display: every model that takes adaptive thinking
+# gets display "summarized" (the newest default to "omitted", which returns empty thinking).
+THINKING: dict[str, ThinkingSupport] = {
+    # Adaptive always on; "disabled" and budgets are refused (400). Preserved thinking.
+    "claude-opus-5-5": _ALWAYS_ADAPTIVE,
+    "claude-sonnet-5-5": _ALWAYS_ADAPTIVE,  # its lowest setting is "between_tools"
+    "claude-fable-5-2": _ALWAYS_ADAPTIVE,
+    "claude-mythos-5-2": _ALWAYS_ADAPTIVE,
+    "claude-fable-5-1": _ALWAYS_ADAPTIVE,
+    "claude-mythos-5-1": _ALWAYS_ADAPTIVE,
+    # Thinks by default, may be disabled (at effort high or below). Preserved thinking.
+    "claude-haiku-5-5": ThinkingSupport(adaptive=True, budget=False, default_on=True,
+                                        can_disable=True, efforts=EFFORTS, preserved=True),
+    # Thinks by default, may be disabled; no budgets.
+    "claude-opus-5": ThinkingSupport(adaptive=True, budget=False, default_on=True,
+                                     can_disable=True, efforts=EFFORTS),
+    "claude-sonnet-5": _ADAPTIVE_ONLY,
+    "claude-opus-4-8": _ADAPTIVE_ONLY,
+    "claude-opus-4-7": _ADAPTIVE_ONLY,
+    # Adaptive, and budgets still (deprecated).
+    "claude-opus-4-6": ThinkingSupport(adaptive=True, budget=True, default_on=False,
+                                       can_disable=True, efforts=("low", "medium", "high", "max")),
+    "claude-sonnet-4-6": ThinkingSupport(adaptive=True, budget=True, default_on=False,
+                                         can_disable=True,
+                                         efforts=("low", "medium", "high", "max")),
+    # Budgets only.
+    "claude-opus-4-5": ThinkingSupport(adaptive=False, budget=True, default_on=False,
+                                       can_disable=True, efforts=("low", "medium", "high")),
+    "claude-sonnet-4-5": ThinkingSupport(adaptive=False, budget=True, default_on=False,
+                                         can_disable=True),
+    "claude-haiku-4-5": ThinkingSupport(adaptive=False, budget=True, default_on=False,
+                                        can_disable=True),
+    # The offline demo model shows a short thinking block when asked; nothing binds it.
+    DEMO_MODEL: ThinkingSupport(adaptive=True, budget=False, default_on=False, can_disable=True),
+}
+# A model the table does not know (a newer one): adaptive, as current models are, and its
+# thinking treated as bound to the history, which is the careful guess.
+UNKNOWN_THINKING = ThinkingSupport(adaptive=True, budget=False, default_on=False,
+                                   can_disable=True, efforts=EFFORTS, preserved=True)
+
+
+def thinking_support(model: str | None) -> ThinkingSupport:
+    if not model:
+        return UNKNOWN_THINKING
+    return THINKING.get(model) or THINKING.get(_alias(model)) or UNKNOWN_THINKING

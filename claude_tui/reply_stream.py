@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from claude_tui.conversation import Message
-from claude_tui.events import RetryScheduled, TextDelta, UsageUpdated
+from claude_tui.events import RetryScheduled, TextDelta, ThinkingDelta, UsageUpdated
 from claude_tui.providers.base import (
     BROKE_OFF,
     ModelRequest,
@@ -23,6 +23,7 @@ from claude_tui.providers.base import (
     ReplyDone,
     RetryWait,
     TextChunk,
+    ThinkingChunk,
 )
 from claude_tui.turn_output import TurnOutput
 
@@ -34,11 +35,19 @@ class ReplyProgress:
         self.output = output
         self.every = every
         self.parts: list[str] = []
+        self.thinking: list[str] = []  # kept without a signature: never sent again
         self._pending: asyncio.TimerHandle | None = None
         self._last_save = time.monotonic()
 
     def add(self, text: str) -> None:
         self.parts.append(text)
+        self._save_soon()
+
+    def add_thinking(self, text: str) -> None:
+        self.thinking.append(text)
+        self._save_soon()
+
+    def _save_soon(self) -> None:
         if self._pending is None:
             # What came is on disk at most this long after it came, even if the stream then
             # goes quiet.
@@ -56,7 +65,7 @@ class ReplyProgress:
         """Keep the text that arrived before a cancel or a failure, marked interrupted:
         ``how`` says whether the user stopped it, it broke off, or the app was closed."""
         self.stop()
-        if self.parts and not self.output.conversation.is_ended:
+        if (self.parts or self.thinking) and not self.output.conversation.is_ended:
             await self.output.append(self._unfinished(how))
 
     def _save(self) -> None:
@@ -64,7 +73,12 @@ class ReplyProgress:
         self.output.save_soon(self._unfinished("unfinished"))
 
     def _unfinished(self, how: str) -> Message:
-        return Message(role="assistant", content=[{"type": "text", "text": "".join(self.parts)}],
+        content: list[dict[str, Any]] = []
+        if self.thinking:
+            content.append({"type": "thinking", "thinking": "".join(self.thinking)})
+        if self.parts or not self.thinking:
+            content.append({"type": "text", "text": "".join(self.parts)})
+        return Message(role="assistant", content=content,
                        model=self.output.conversation.model, interrupted=True,
                        extra={"interruption": how})
 
@@ -83,6 +97,9 @@ async def stream_reply(provider: Provider, request: ModelRequest, output: TurnOu
             if isinstance(item, TextChunk):
                 progress.add(item.text)
                 output.emit(TextDelta(cid, item.text))
+            elif isinstance(item, ThinkingChunk):
+                progress.add_thinking(item.text)
+                output.emit(ThinkingDelta(cid, item.text))
             elif isinstance(item, ReplyDone):
                 done = item
             elif isinstance(item, RetryWait):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from claude_tui import protocol
+from claude_tui import protocol, thinking
 from claude_tui.attachments import request_blocks
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
@@ -40,14 +40,18 @@ def build_request(conversation: Conversation, settings: Settings) -> ModelReques
     # switched): the API refuses tool blocks in a history without the tools, so they are sent
     # with tool_choice "none", which lets the model call none of them.
     used = not enabled and _has_tool_blocks(messages)
+    fields, max_tokens = thinking.request_fields(
+        conversation.model, thinking.is_on(conversation, settings), settings, messages)
     return ModelRequest(
         model=conversation.model,
-        max_tokens=settings.max_tokens,
+        max_tokens=max_tokens,
         system=system,
         messages=messages,
         tools=protocol.tool_schemas() if enabled or used else [],
         tool_choice={"type": "none"} if used else None,
         regenerations=regenerations(conversation.messages),
+        thinking=fields.get("thinking"),
+        output_config=fields.get("output_config"),
     )
 
 
@@ -69,14 +73,16 @@ def regenerations(stored: list[Message]) -> int:
 
 def request_messages(stored: list[Message]) -> list[dict[str, Any]]:
     """Stored messages as the API accepts them: excluded ones left out, same-role neighbours
-    merged, empty text dropped, and every tool_use paired with a tool_result."""
+    merged, empty text dropped, thinking that never got its signature dropped (the rest is sent
+    exactly as received, in its place), and every tool_use paired with a tool_result."""
     merged: list[dict[str, Any]] = []
     for message in stored:
         if message.excluded:
             continue
         # Attachments: an image goes after a line naming it; a damaged one is left out.
         blocks = [_sendable(b) for b in request_blocks(message)
-                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())]
+                  if not (b.get("type") == "text" and not str(b.get("text", "")).strip())
+                  and thinking.sendable(b)]
         if not blocks:
             continue
         if merged and merged[-1]["role"] == message.role:

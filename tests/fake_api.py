@@ -20,7 +20,9 @@ What a queued item can be:
 
 - ``reply(*blocks, stop_reason=..., usage=..., stop_details=..., delay=..., fault=..., hold=...)``
   - blocks: ``text("...")`` (sent as several ``text_delta`` pieces) and ``tool_use(name, input)``
-    (its input JSON sent as several ``input_json_delta`` pieces).
+    (its input JSON sent as several ``input_json_delta`` pieces); ``thinking("...")``
+    (``thinking_delta`` pieces, then a ``signature_delta``) and ``redacted_thinking()``,
+    signed as ``fake_thinking`` says.
   - ``stop_reason`` defaults to ``"tool_use"`` when there is a tool call, else ``"end_turn"``.
   - ``usage`` overrides any of input_tokens, output_tokens, cache_creation_input_tokens,
     cache_read_input_tokens.
@@ -53,8 +55,12 @@ Like the real API, the server answers 400 (``invalid_request_error``) to a reque
 reject: a ``tool_use`` not answered by a ``tool_result`` at the start of the next message, a
 ``tool_result`` with no call before it, an empty text block or message, a non-object tool
 input, more than four ``cache_control`` breakpoints, tool blocks in a request that defines
-no tools, and an image or document block it would refuse (``fake_api_blocks``). Set
-``fake_api.validate = False`` to turn that off. Such a 400 does not use up a script.
+no tools, and an image or document block it would refuse (``fake_api_blocks``); and about
+thinking (``fake_thinking.problems``): a replayed thinking block whose signature does not match
+its text or its history, an unsigned one, a tool-use continuation whose assistant turn does not
+start with thinking while thinking is on, budget_tokens not below max_tokens, a budget or
+"disabled" on a model that refuses it. Set ``fake_api.validate = False`` to turn that off. Such
+a 400 does not use up a script.
 
 ``closed_port_url()`` gives a base URL where nothing listens (connection refused).
 """
@@ -74,6 +80,7 @@ from typing import Any
 
 import pytest
 
+from tests import fake_thinking
 from tests.fake_api_blocks import attachment_problem
 
 API_KEY = "test-key"
@@ -93,6 +100,18 @@ class Block:
 
 def text(value: str) -> Block:
     return Block(kind="text", text=value)
+
+
+def thinking(value: str) -> Block:
+    """A thinking block: ``thinking_delta`` pieces, then its ``signature_delta`` (an HMAC of the
+    text and, for a preserved model, of the history: ``fake_thinking``). Its text is sent only
+    when the request asks for it (display "summarized", or a model that shows it by default)."""
+    return Block(kind="thinking", text=value)
+
+
+def redacted_thinking(value: str = "encrypted") -> Block:
+    """A ``redacted_thinking`` block, its ``data`` signed like a thinking block's signature."""
+    return Block(kind="redacted_thinking", text=value)
 
 
 _tool_counter = 0
@@ -235,8 +254,10 @@ def _pieces(value: str, size: int) -> list[str]:
     return [value[i : i + size] for i in range(0, len(value), size)] or [""]
 
 
-def _events(script: Reply, model: str, number: int) -> tuple[list[bytes], int]:
+def _events(script: Reply, model: str, number: int,
+            body: dict[str, Any] | None = None) -> tuple[list[bytes], int]:
     """The SSE events of a reply, and where the fault goes (after the content deltas)."""
+    body = body or {"model": model}
     usage = {"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 0,
              "cache_read_input_tokens": 0}
     usage.update(script.usage)
@@ -247,7 +268,9 @@ def _events(script: Reply, model: str, number: int) -> tuple[list[bytes], int]:
         "stop_sequence": None, "usage": start_usage}}), _sse("ping", {"type": "ping"})]
     stops: list[bytes] = []
     for index, block in enumerate(script.blocks):
-        if block.kind == "text":
+        if block.kind in ("thinking", "redacted_thinking"):
+            events += _thinking_events(block, index, body)
+        elif block.kind == "text":
             events.append(_sse("content_block_start", {"type": "content_block_start",
                           "index": index, "content_block": {"type": "text", "text": ""}}))
             for piece in _pieces(block.text, TEXT_PIECE):
@@ -275,6 +298,24 @@ def _events(script: Reply, model: str, number: int) -> tuple[list[bytes], int]:
                                          "usage": usage}))
     events.append(_sse("message_stop", {"type": "message_stop"}))
     return events, fault_at
+
+
+def _thinking_events(block: Block, index: int, body: dict[str, Any]) -> list[bytes]:
+    signed = fake_thinking.sign(block.text, fake_thinking.prefix(body, len(body.get(
+        "messages") or [])))
+    if block.kind == "redacted_thinking":
+        return [_sse("content_block_start", {"type": "content_block_start", "index": index,
+                     "content_block": {"type": "redacted_thinking", "data": signed}})]
+    events = [_sse("content_block_start", {"type": "content_block_start", "index": index,
+                   "content_block": {"type": "thinking", "thinking": "", "signature": ""}})]
+    if fake_thinking.shown(body):
+        for piece in _pieces(block.text, TEXT_PIECE):
+            events.append(_sse("content_block_delta", {"type": "content_block_delta",
+                          "index": index, "delta": {"type": "thinking_delta",
+                                                    "thinking": piece}}))
+    events.append(_sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                  "delta": {"type": "signature_delta", "signature": signed}}))
+    return events
 
 
 def _count_key(node: Any, key: str) -> int:
@@ -329,7 +370,7 @@ def problems_in(body: Any) -> str | None:
                       for b in m["content"])
     if tool_blocks and not body.get("tools"):
         return ("Requests which include `tool_use` or `tool_result` blocks must define tools.")
-    return None
+    return fake_thinking.problems(body)
 
 
 def _model_object(api: FakeAPI, model_id: str) -> dict[str, Any]:
@@ -516,7 +557,8 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                 self._send_json(script.status, {"type": "error", "error": {
                     "type": script.type, "message": script.message}}, script.headers)
                 return
-            self._stream(script, body.get("model", "") if isinstance(body, dict) else "")
+            self._stream(script, body.get("model", "") if isinstance(body, dict) else "",
+                         body if isinstance(body, dict) else None)
 
         def _chunk(self, data: bytes, delay: float) -> None:
             if delay and api.stopping.wait(delay):
@@ -524,13 +566,14 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
 
-        def _stream(self, script: Reply, model: str) -> None:
+        def _stream(self, script: Reply, model: str,
+                    body: dict[str, Any] | None = None) -> None:
             if script.fault == "hang":
                 while not api.stopping.wait(0.05) and not self._hung_up():
                     pass
                 self.close_connection = True
                 return
-            events, fault_at = _events(script, model, len(api.received))
+            events, fault_at = _events(script, model, len(api.received), body)
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("cache-control", "no-cache")

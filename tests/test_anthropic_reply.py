@@ -9,6 +9,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from claude_tui.providers.anthropic_reply import ReplyParts
+from claude_tui.providers.base import ThinkingChunk
 from tests.fake_api import reply, text, tool_use
 
 START = {"type": "message_start", "message": {
@@ -69,7 +70,10 @@ def test_every_kind_of_block_is_joined_from_its_pieces():
         stop(3),
         *END,
     )
-    assert texts == ["The sky ", "is blue."]  # only a text block's text is shown as it comes
+    # A text block's text comes as plain strings; thinking as ThinkingChunk, to show apart.
+    assert [t for t in texts if isinstance(t, str)] == ["The sky ", "is blue."]
+    assert [t for t in texts if isinstance(t, ThinkingChunk)] == [
+        ThinkingChunk("Let me "), ThinkingChunk("think.")]
     assert parts.started and parts.stopped and parts.stop_reason == "tool_use"
     # Totals: message_delta's output count, message_start's others.
     assert parts.usage == {"input_tokens": 7, "output_tokens": 42, "cache_read_input_tokens": 3}

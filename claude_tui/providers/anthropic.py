@@ -156,6 +156,10 @@ class AnthropicProvider:
             params["tools"] = request.tools
         if request.tool_choice is not None:
             params["tool_choice"] = request.tool_choice
+        if request.thinking is not None:
+            params["thinking"] = request.thinking
+        if request.output_config is not None:
+            params["output_config"] = request.output_config
         async with contextlib.AsyncExitStack() as stack:
             stream: Any = None
             attempt = 0
@@ -234,14 +238,14 @@ class AnthropicProvider:
 
 
 async def _read(stream: Any, model: str) -> AsyncIterator[StreamItem]:
-    """The reply's text as it comes, then its ``ReplyDone``."""
+    """The reply's text (and thinking) as it comes, then its ``ReplyDone``."""
     reply = ReplyParts()
     add = reply.add
     try:
         async for event in _sharing_the_loop(raw_events(stream)):
-            text = add(event)
-            if text is not None:
-                yield TextChunk(text)
+            piece = add(event)
+            if piece is not None:
+                yield TextChunk(piece) if piece.__class__ is str else piece  # type: ignore[misc]
         content = reply.content()
     except ProviderError:
         raise

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from claude_tui.providers.base import ThinkingChunk
+
 # Fields the Messages API accepts back in a request, per block type; anything else the SDK
 # adds to a response block (parsed_output, caller, ...) is left out so the history can be resent.
 _BLOCK_FIELDS: dict[str, tuple[str, ...]] = {
@@ -88,8 +90,9 @@ class ReplyParts:
         self.usage: dict[str, int] = {}
         self._blocks: list[_Block] = []
 
-    def add(self, event: Any) -> str | None:
-        """Take one raw event; the text it adds to the reply's text blocks, if any."""
+    def add(self, event: Any) -> str | ThinkingChunk | None:
+        """Take one raw event; the text it adds to the reply's text blocks, if any, or the
+        ``ThinkingChunk`` it adds to a thinking block (a plain ``str`` is always text)."""
         kind = event.type
         if not self.started:
             if kind == "message_start":
@@ -111,6 +114,7 @@ class ReplyParts:
             if what == "thinking_delta":
                 if block.kind == "thinking":
                     block.pieces.append(delta.thinking)
+                    return ThinkingChunk(delta.thinking)
             elif what == "input_json_delta":
                 if block.kind in _JSON_INPUT:
                     block.json.append(delta.partial_json)

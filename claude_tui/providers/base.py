@@ -54,10 +54,21 @@ class ModelRequest:
     # How many replies to the last message were replaced by regenerating it. Not part of the
     # API request: the demo model says so when it answers again.
     regenerations: int = 0
+    # Extended thinking (``thinking.request_fields``): the API's ``thinking`` and
+    # ``output_config``; None: not sent.
+    thinking: dict[str, Any] | None = None
+    output_config: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class TextChunk:
+    text: str
+
+
+@dataclass(frozen=True)
+class ThinkingChunk:
+    """A piece of the reply's (summarized) thinking, as it streams."""
+
     text: str
 
 
@@ -88,7 +99,7 @@ class RetryWait:
     attempt: int
 
 
-StreamItem = TextChunk | ReplyDone | RetryWait
+StreamItem = TextChunk | ThinkingChunk | ReplyDone | RetryWait
 
 
 class ProviderError(Exception):
@@ -115,8 +126,8 @@ class Provider(Protocol):
     info: ProviderInfo
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
-        """Yield ``TextChunk`` as text arrives and one ``ReplyDone`` last; a ``RetryWait``
-        before a retry, while no reply has come yet.
+        """Yield ``TextChunk`` as text arrives (``ThinkingChunk`` as thinking does) and one
+        ``ReplyDone`` last; a ``RetryWait`` before a retry, while no reply has come yet.
 
         Raises ``ProviderError`` for any failure, before or during the stream.
         """

@@ -52,7 +52,13 @@ from typing import Any
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, EXAMPLE_CONFIG
 from claude_tui.models import BUILT_IN_MODELS, ModelInfo
 from claude_tui.protocol import SYSTEM_SECTION
-from claude_tui.providers.base import ModelRequest, ReplyDone, StreamItem, TextChunk
+from claude_tui.providers.base import (
+    ModelRequest,
+    ReplyDone,
+    StreamItem,
+    TextChunk,
+    ThinkingChunk,
+)
 from claude_tui.providers.choice import DEMO
 from claude_tui.providers.demo_attachments import (
     acknowledgement,
@@ -82,6 +88,7 @@ from claude_tui.providers.demo_replies import (
     _overview,
     _regenerated,
     _system_prompt_reply,
+    demo_thinking,
 )
 
 # At or above this pace (or at 0) the reply is not slowed down at all: what tests use.
@@ -263,12 +270,24 @@ class DemoProvider:
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamItem]:
         reply = self._decide(request)
         delay = self._delay_per_char()
+        content: list[dict[str, Any]] = []
+        if (request.thinking or {}).get("type") in ("adaptive", "enabled"):
+            last = request.messages[-1] if request.messages else {}
+            thought = demo_thinking(len(_typed_text(last) or ""),
+                                    reply.tool[0] if reply.tool else None)
+            for chunk in _chunks(thought):
+                if delay:
+                    await asyncio.sleep(len(chunk) * delay)
+                yield ThinkingChunk(chunk)
+            signature = hashlib.sha256(thought.encode()).hexdigest()[:32]
+            content.append({"type": "thinking", "thinking": thought, "signature": signature})
         text = reply.text
         for chunk in _chunks(text):
             if delay:
                 await asyncio.sleep(len(chunk) * delay)
             yield TextChunk(chunk)
-        content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+        if text:
+            content.append({"type": "text", "text": text})
         if reply.tool:
             name, tool_input = reply.tool
             content.append(

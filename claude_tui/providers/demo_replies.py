@@ -119,6 +119,7 @@ _KEY_ROWS = (
     ("`f8`", "Branch from an earlier message into a new conversation"),
     ("`ctrl+l`", "Attach a file to your next message (also `/attach PATH`)"),
     ("`f9`", "Choose the model of this conversation"),
+    ("`ctrl+g`", "Show or hide the thinking of the last reply"),
     ("`escape`", "Stop a streaming reply"),
     ("`ctrl+up`", "Show earlier messages of a long conversation"),
     ("`f1`", "Help"),
@@ -306,3 +307,13 @@ def _regenerated(text: str, regenerations: int) -> str:
         f"*Regenerated answer (version {version}): I'm the offline demo model, so by my fixed "
         "rules the answer is the same as before.*\n\n" + text
     )
+
+
+def demo_thinking(typed: int, tool: str | None) -> str:
+    """The short summarized thinking the demo model shows when thinking is on: what it looked
+    at and how its fixed rules chose (it has no other thinking to show)."""
+    what = f"a message of {typed} characters" if typed else "the result of its own tool call"
+    then = f" The rules call for `{tool}` this time." if tool else ""
+    return (f"Looking at {what}, and at the conversation before it, for the demo model's fixed "
+            f"rules: safety first, then an end asked for, abuse, the system prompt, and the "
+            f"app's topics.{then} The same history always gets this same reply.")

@@ -84,6 +84,9 @@ APP_KEYS: list[KeySpec] = [
             priority=True, help="Edit your last message and send it again"),
     KeySpec("system_prompt", "f7", "edit('system_prompt')", "System prompt", "Conversation",
             priority=True, help="Edit this conversation's system prompt"),
+    # Not taken by the composer's text area; tmux passes it on.
+    KeySpec("toggle_thinking", "ctrl+g", "edit('thinking')", "Thinking", "Conversation",
+            priority=True, help="Show or hide the thinking of the last reply (click any)"),
     KeySpec("choose_model", "f9", "choose_model", "Model", "Conversation",
             help="Choose the model of this conversation"),
     # ctrl+l: free in the text area and the app, and sent by terminals and tmux as is (FF).

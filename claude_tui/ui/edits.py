@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from claude_tui import thinking
 from claude_tui.attachments import shown_attachments
 from claude_tui.storage.store import StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE
@@ -30,6 +31,8 @@ NOTHING_TO_REGENERATE = "There is no reply to regenerate: send a message first."
 NOTHING_TO_EDIT = "There is no message of yours to edit yet."
 VERSIONS_SHOWN = "Earlier versions are shown, dimmed (the palette hides them again)."
 VERSIONS_HIDDEN = "Earlier versions are hidden."
+NO_THINKING = "No reply in this tab has thinking to show."
+THINKING_CHOICES = {"thinking_on": True, "thinking_off": False, "thinking_default": None}
 
 
 class ConversationEdits:
@@ -43,6 +46,13 @@ class ConversationEdits:
             return
         if what == "versions":
             await self.toggle_versions(pane)
+            return
+        if what == "thinking":  # showing it changes nothing: also while streaming, or ended
+            if not pane.view.toggle_thinking():
+                self.app.notify(NO_THINKING)
+            return
+        if what in THINKING_CHOICES:
+            await self.choose_thinking(pane, THINKING_CHOICES[what])
             return
         if not pane.is_writable:
             self.app.notify(READ_ONLY_NOTICE)
@@ -103,8 +113,29 @@ class ConversationEdits:
         if composer is not None and not composer.text:
             composer.load_text(text)
 
+    async def choose_thinking(self, pane: ConversationPane, on: bool | None) -> None:
+        """Thinking on, off, or as the config says, for this conversation (also while a reply
+        streams: it applies from the next request)."""
+        app, conversation = self.app, pane.conversation
+        if not pane.is_writable:
+            app.notify(READ_ONLY_NOTICE)
+            return
+        try:
+            await app.engine.set_thinking(conversation, on)
+        except (StoreError, OSError) as exc:
+            app.notify(f"The thinking choice was not saved: {exc}", severity="warning",
+                       markup=False)
+            return
+        state = "on" if thinking.is_on(conversation, app.settings) else "off"
+        how = " (as the config says)" if on is None else ""
+        app.notify(f"Thinking is {state} for this conversation{how}, from the next request.")
+
     def system_prompt(self, pane: ConversationPane) -> None:
         app, conversation = self.app, pane.conversation
+        if thinking.bound_to_history(conversation):
+            app.notify(thinking.BOUND_PROMPT.format(model=conversation.model),
+                       severity="warning", markup=False)
+            return
         default = app.settings.system_prompt
         current = default if conversation.system_prompt is None else conversation.system_prompt
 
@@ -113,6 +144,9 @@ class ConversationEdits:
                 return
             try:
                 await app.engine.set_system_prompt(conversation, text)
+            except thinking.HistoryBound as exc:
+                app.notify(str(exc), severity="warning", markup=False)
+                return
             except (StoreError, OSError) as exc:
                 app.notify(f"The system prompt was not saved: {exc}", severity="warning",
                            markup=False)

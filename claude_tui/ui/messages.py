@@ -34,7 +34,9 @@ class TextArrived(Message):
     shown costs the tab one message per batch, not one per piece.
     """
 
-    def __init__(self, conversation_id: str, pieces: list[str]) -> None:
+    def __init__(self, conversation_id: str, pieces: list[str], *,
+                 thinking: bool = False) -> None:
         super().__init__()
         self.conversation_id = conversation_id
         self.pieces = pieces
+        self.thinking = thinking  # pieces of its thinking, not of its text

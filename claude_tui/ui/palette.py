@@ -34,6 +34,7 @@ _NAMES: dict[str, str] = {
     "branch": "Branch from an earlier message…",
     "choose_model": "Choose the model…",
     "attach_file": "Attach a file…",
+    "toggle_thinking": "Show or hide the last reply's thinking",
     "stop_reply": "Stop the reply",
     "help": "Show keys (help)",
 }
@@ -49,6 +50,13 @@ EXTRA_COMMANDS: list[PaletteCommand] = [
     PaletteCommand("Copy a message…", "copy_message", "Choose a message to copy"),
     PaletteCommand("Show earlier versions", "edit('versions')",
                    "Show or hide the replies and messages replaced by a regenerate or an edit"),
+    PaletteCommand("Thinking on for this conversation", "edit('thinking_on')",
+                   "Extended thinking for this conversation's next requests, whatever the "
+                   "config says"),
+    PaletteCommand("Thinking off for this conversation", "edit('thinking_off')",
+                   "No extended thinking for this conversation's next requests"),
+    PaletteCommand("Thinking as the config says, for this conversation", "edit('thinking_default')",
+                   "Forget this conversation's thinking choice: the config's `thinking` applies"),
     PaletteCommand(PALETTE_NAME, "show_problems",
                    "The conversation files that could not be read, and where they are"),
 ]

@@ -77,6 +77,7 @@ class ConversationPane(TabPane):
         self._composer_text = composer_text
         # The reply text on its way to this tab in one TextArrived, still growing.
         self._text_batch: list[str] | None = None
+        self._batch_thinking = False  # the batch holds thinking, not text
         self.countdown = RetryCountdown(id="retry")
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
@@ -224,12 +225,14 @@ class ConversationPane(TabPane):
         Text pieces join the batch already on its way to the tab, if there is one: a reply
         arriving faster than it is shown costs one message per batch, not one per piece. Any
         other event closes the batch, so that later text is shown after what it adds."""
-        if isinstance(event, events.TextDelta):
-            if self._text_batch is not None:
+        if isinstance(event, events.TextDelta | events.ThinkingDelta):
+            thinking = isinstance(event, events.ThinkingDelta)
+            if self._text_batch is not None and self._batch_thinking == thinking:
                 self._text_batch.append(event.text)
                 return
-            self._text_batch = [event.text]
-            self.post_message(TextArrived(self.conversation.id, self._text_batch))
+            self._text_batch, self._batch_thinking = [event.text], thinking
+            self.post_message(TextArrived(self.conversation.id, self._text_batch,
+                                          thinking=thinking))
             return
         self._text_batch = None
         self.post_message(EngineEvent(event))
@@ -238,7 +241,10 @@ class ConversationPane(TabPane):
         message.stop()
         if self._text_batch is message.pieces:
             self._text_batch = None  # taken: pieces coming later start another
-        await self.view.write_reply("".join(message.pieces))
+        if message.thinking:
+            await self.view.write_thinking("".join(message.pieces))
+        else:
+            await self.view.write_reply("".join(message.pieces))
 
     async def on_engine_event(self, message: EngineEvent) -> None:
         # Only what changes the status line goes on to the app: text pieces would flood its
@@ -260,6 +266,8 @@ class ConversationPane(TabPane):
                 self.show_error("")
             case events.TextDelta(text=text):
                 await view.write_reply(text)
+            case events.ThinkingDelta(text=text):
+                await view.write_thinking(text)
             case events.MessageSaved(index=index, message=saved):
                 if saved is None and index < len(self.conversation.messages):
                     saved = self.conversation.messages[index]

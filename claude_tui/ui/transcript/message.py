@@ -24,6 +24,7 @@ from claude_tui.attachments import shown_attachments
 from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
+from claude_tui.thinking import thinking_text
 from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.transcript.blocks import (
     BlockSplitter,
@@ -33,6 +34,7 @@ from claude_tui.ui.transcript.blocks import (
 )
 from claude_tui.ui.transcript.parts import LiveReply, MessagePart, grouped
 from claude_tui.ui.transcript.streamed_parts import StreamedParts
+from claude_tui.ui.transcript.thinking import ThinkingBlock
 
 
 class MessageBlock(Vertical):
@@ -268,6 +270,9 @@ def message_widgets(message: Message, index: int, following: Message | None,
     if message.role == "user":
         return [MessageBlock(message, index)] if message.is_user_text else []
     widgets: list[Widget] = []
+    thought = thinking_text(message)
+    if thought:
+        widgets.append(ThinkingBlock(thought))  # collapsed: a finished reply's thinking
     if message.text.strip() or not any(b.get("type") == "tool_use" for b in message.content):
         widgets.append(reply if reply is not None else MessageBlock(message, index))
     results = _tool_results(following)

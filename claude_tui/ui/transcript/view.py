@@ -22,6 +22,7 @@ from claude_tui.ui.transcript.message import (
     message_widgets,
     widgets_for,
 )
+from claude_tui.ui.transcript.thinking import ThinkingBlock
 from claude_tui.ui.transcript.versions import as_shown
 
 # How much a tab shows at first, and how much more each "show earlier" adds: at most RECENT
@@ -53,6 +54,7 @@ class ConversationView(VerticalScroll):
         # the finished messages) and the rest is replaced by the finished render.
         self._turn_widgets: list[Widget] = []
         self._live: StreamedReply | None = None
+        self._thinking: ThinkingBlock | None = None  # the streaming reply's, until its text
         # Saved messages as the engine's events carried them, by index, until rendered.
         self._saved: dict[int, Message] = {}
         self.versions_shown = False  # earlier versions of replies and messages (versions.py)
@@ -196,6 +198,7 @@ class ConversationView(VerticalScroll):
         await self.remove_children()
         self._turn_widgets.clear()
         self._live = None
+        self._thinking = None
         self.loaded = False
         await self.load(upto, start)
         self._forget(upto)
@@ -238,6 +241,7 @@ class ConversationView(VerticalScroll):
                 before = self._turn_widgets[0] if self._turn_widgets else None
                 await self.mount_all(widgets, before=before)
             return
+        await self._end_thinking()
         if self._live is not None:
             await self._live.end()
             self._live = None
@@ -298,9 +302,38 @@ class ConversationView(VerticalScroll):
             await mount_batch()
             previous = last
 
+    async def write_thinking(self, text: str) -> None:
+        """A piece of the streaming reply's thinking, in a block above where its text goes."""
+        if not self.loaded:
+            return
+        if self._thinking is None:
+            if self._live is not None:  # thinking after text (between tool calls): below it
+                await self._live.end()
+                self._live = None
+            self._thinking = ThinkingBlock(streaming=True)
+            await self._add_turn_widget(self._thinking)
+        self._thinking.write(text)
+
+    async def _end_thinking(self) -> None:
+        if self._thinking is not None:
+            thinking, self._thinking = self._thinking, None
+            await thinking.finish()
+
+    def toggle_thinking(self) -> bool:
+        """Expand or collapse the thinking of the last reply that has some; False: none."""
+        blocks = list(self.query(ThinkingBlock))
+        if not blocks:
+            return False
+        blocks[-1].toggle()
+        if blocks[-1].expanded:
+            self.release_anchor()
+            self.call_after_refresh(self.scroll_to_widget, blocks[-1], animate=False, top=True)
+        return True
+
     async def write_reply(self, text: str) -> None:
         if not self.loaded:
             return
+        await self._end_thinking()
         if self._live is None:
             self._live = StreamedReply(self.conversation.model)
             await self._add_turn_widget(self._live)
@@ -318,6 +351,7 @@ class ConversationView(VerticalScroll):
         """A notice inside the running turn: it ends the live text so later text goes below."""
         if not self.loaded:
             return
+        await self._end_thinking()
         if self._live is not None:
             await self._live.end()
             self._live = None
