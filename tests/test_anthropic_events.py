@@ -10,7 +10,7 @@ import pytest
 
 from claude_tui.providers.anthropic_events import RawEvent
 from claude_tui.providers.anthropic_reply import ReplyParts
-from claude_tui.providers.base import ProviderError, ReplyDone, TextChunk
+from claude_tui.providers.base import ProviderError, ReplyDone, TextChunk, ThinkingChunk
 from tests.fake_api import RawReply
 from tests.test_anthropic_provider import MODEL, request
 
@@ -79,6 +79,8 @@ async def through_the_provider(fake_api) -> tuple[list[str], ReplyDone]:
     async for item in fake_api.provider().stream(request()):
         if isinstance(item, TextChunk):
             chunks.append(item.text)
+        elif isinstance(item, ThinkingChunk):
+            chunks.append(item)
         elif isinstance(item, ReplyDone):
             done = item
     assert done is not None
@@ -104,7 +106,9 @@ async def test_every_event_type_makes_the_reply_the_sdk_models_make(fake_api):
     fake_api.add(sse_reply(), sse_reply())
     chunks, done = await through_the_provider(fake_api)
     sdk_chunks, sdk = await through_the_sdk_models(fake_api)
-    assert chunks == sdk_chunks == ["The sky ", "is blue."]
+    assert chunks == sdk_chunks
+    assert [c for c in chunks if isinstance(c, str)] == ["The sky ", "is blue."]
+    assert any(isinstance(c, ThinkingChunk) for c in chunks)
     assert done.content == sdk.content()
     assert done.usage == sdk.usage == {**USAGE, "output_tokens": 42}
     assert done.stop_reason == sdk.stop_reason == "refusal"
