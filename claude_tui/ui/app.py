@@ -17,13 +17,11 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker
 
 from claude_tui.chat import ChatEngine
-from claude_tui.config import ConfigError, save_setting
 from claude_tui.conversation import Conversation
 from claude_tui.models import ModelCatalog
 from claude_tui.startup import StartOptions
@@ -47,6 +45,7 @@ from claude_tui.ui.status_line import Status, StatusLine
 from claude_tui.ui.tabs.collection import ConversationTabs, is_unused
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
+from claude_tui.ui.theme_setting import follow_theme_setting
 from claude_tui.ui.turns import END_DIALOG_GRACE, Turns
 
 if TYPE_CHECKING:
@@ -112,10 +111,7 @@ class ClaudeTUI(App[None]):
 
     # start-up --------------------------------------------------------------------------------
     async def on_mount(self) -> None:
-        theme = self.settings.theme
-        if theme and theme in self.available_themes:
-            self.theme = theme
-        self.theme_changed_signal.subscribe(self, self._save_theme)
+        follow_theme_setting(self, self.settings)
         await self._restore_tabs()
         self.actions.report_problems()
         loop = asyncio.get_running_loop()
@@ -139,17 +135,6 @@ class ClaudeTUI(App[None]):
         if error is None:
             self.run_worker(self.actions.list_models(), group="models", exit_on_error=False)
         heap.settle()
-
-    def _save_theme(self, theme: Theme) -> None:
-        if theme.name == self.settings.theme:
-            return
-        try:
-            save_setting(self.settings, "theme", theme.name)
-        except (OSError, ConfigError) as exc:
-            # The file may have been edited into something invalid while the app ran: it is
-            # left as it is, and the theme holds for this session only.
-            self.notify(f"The theme could not be saved: {exc}", title="Theme not saved",
-                        severity="warning", timeout=10, markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open its keys win: ctrl+w deletes a word in the rename field
