@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +44,19 @@ theme = "textual-dark"
 # (Short enough to show whole in a tab label; typing is slow under the pilot.)
 QUESTIONS = ("What keys can I use?", "Where are my files?", "Show me Python code")
 INSULTS = ("You are useless", "You are stupid", "You idiot")
+# The files attached in attachment.svg, written into the folder the app is started from.
+NOTES = "# Release checklist\n\n- run the tests\n- update the changelog\n- tag the release\n"
+
+
+def png_bytes(width: int = 64, height: int = 32) -> bytes:
+    """A small, valid PNG (a grey gradient): the app reads an image's type from its bytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    rows = b"".join(b"\x00" + bytes(x * 4 % 256 for x in range(width)) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @contextmanager
@@ -56,6 +71,9 @@ def isolated_environment(root: Path) -> Iterator[None]:
         "TZ": "UTC",
     }
     saved = {name: os.environ.get(name) for name in changes}
+    cwd = os.getcwd()
+    # Attached files are named relative to the folder the app runs in, as a user types them.
+    os.chdir(root / "files")
     for name, value in changes.items():
         if value is None:
             os.environ.pop(name, None)
@@ -65,6 +83,7 @@ def isolated_environment(root: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        os.chdir(cwd)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -159,7 +178,59 @@ async def _drive(output_dir: Path) -> list[Path]:
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
         await pilot.pause()
         await save(pilot, output_dir, "help.svg", saved)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0], "the tabs again")
+
+        # The tabs so far are closed (their conversations stay on disk), for room.
+        for left in range(len(app.tabs) - 1, 0, -1):
+            await pilot.press("ctrl+w")
+            await until(pilot, lambda left=left: len(app.tabs) == left, "a tab closed")
+        await pilot.press("ctrl+w")  # the last one gives way to a new conversation
+        await until(pilot, lambda: (pane := app.tabs.active_pane) is not None
+                    and not pane.conversation.messages, "a new conversation")
+
+        # Extended thinking, switched on for one conversation from the palette; the block is
+        # folded once the reply starts, and ctrl+g unfolds it.
+        await command(pilot, "Thinking on for this")
+        await say(pilot, "How do tabs work?")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await save(pilot, output_dir, "thinking.svg", saved)
+
+        # Attachments: two files sent alone, a third waiting as a chip for the next message.
+        await pilot.press("ctrl+n")
+        await attach(pilot, "checklist.md", 1)
+        await attach(pilot, "diagram.png", 2)
+        await say(pilot, "")
+        await attach(pilot, "checklist.md", 1)
+        await pilot.press(*"Which one should I fix first?")
+        await pilot.pause()
+        await save(pilot, output_dir, "attachment.svg", saved)
     return saved
+
+
+async def attach(pilot: Pilot[None], name: str, chips: int) -> None:
+    """``/attach NAME`` in the composer, until the composer shows ``chips`` attachments."""
+    from claude_tui.ui.composer.attachment_row import AttachmentRow
+    await pilot.press(*f"/attach {name}", "enter")
+
+    def shown() -> bool:
+        rows = [row for row in pilot.app.query(AttachmentRow) if row.is_on_screen]
+        return bool(rows) and len(rows[0].attached) == chips
+    await until(pilot, shown, f"{name} attached")
+
+
+async def command(pilot: Pilot[None], words: str) -> None:
+    """Run a palette command by typing the start of its name, as a user would."""
+    from textual.command import CommandList, CommandPalette
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    await pilot.press(*words)
+    await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0,
+                "palette matches")
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen is app.screen_stack[0], "the tabs again")
 
 
 def make_screenshots(output_dir: Path) -> list[Path]:
@@ -170,6 +241,9 @@ def make_screenshots(output_dir: Path) -> list[Path]:
         root = Path(temp)
         (root / "config" / "claude-tui").mkdir(parents=True)
         (root / "config" / "claude-tui" / "config.toml").write_text(CONFIG, encoding="utf-8")
+        (root / "files").mkdir()
+        (root / "files" / "checklist.md").write_text(NOTES, encoding="utf-8")
+        (root / "files" / "diagram.png").write_bytes(png_bytes())
         with isolated_environment(root):
             return asyncio.run(_drive(output_dir))
 

@@ -82,7 +82,8 @@ def screens(run: dict[str, object]) -> dict[str, str]:
     return texts
 
 
-EXPECTED = ("tabs.svg", "warning.svg", "end-dialog.svg", "locked.svg", "picker.svg", "help.svg")
+EXPECTED = ("tabs.svg", "warning.svg", "end-dialog.svg", "locked.svg", "picker.svg", "help.svg",
+            "thinking.svg", "attachment.svg")
 
 
 def test_svg_text_reads_spans_back_into_lines() -> None:
@@ -142,6 +143,28 @@ def test_help_lists_the_keys(screens: dict[str, str]) -> None:
     assert "Help" in text
     assert "ctrl+n" in text
     assert "ctrl+o" in text
+
+
+def test_thinking_shows_unfolded_between_the_question_and_the_reply(
+        screens: dict[str, str]) -> None:
+    lines = screens["thinking.svg"].splitlines()
+    question = next(n for n, line in enumerate(lines) if "How do tabs work?" in line and n > 1)
+    thinking = next(n for n, line in enumerate(lines) if "Thinking (" in line)
+    reply = next(n for n, line in enumerate(lines) if "Every conversation opens as a tab" in line)
+    assert question < thinking < reply
+    assert "ctrl+g" in lines[thinking]
+    # Unfolded by ctrl+g: the demo's summary follows the block's heading.
+    assert "Looking at a message of 17 characters" in lines[thinking + 1]
+
+
+def test_attachments_show_in_the_transcript_and_wait_as_a_chip(
+        screens: dict[str, str]) -> None:
+    text = screens["attachment.svg"]
+    assert "📎 checklist.md · text file" in text and "📎 diagram.png · PNG image" in text
+    assert "You attached 2 files" in text  # the demo model names what it was sent
+    chip = next(line for line in text.splitlines() if "✕" in line)
+    assert "checklist.md" in chip  # the next message's attachment, above the composer
+    assert "Which one should I fix first?" in text
 
 
 def test_every_picture_is_made(run: dict[str, object]) -> None:
