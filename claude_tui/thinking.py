@@ -59,11 +59,20 @@ def sendable(block: dict[str, Any]) -> bool:
     return True
 
 
+# Shown for redacted_thinking blocks: the API sends them encrypted, so there is nothing to
+# read, but the user should know the model thought (and that it is kept and sent back).
+REDACTED_NOTE = ("Part of this thinking was flagged by the API's safety systems and sent "
+                 "encrypted: it is kept and sent back, but cannot be shown.")
+
+
 def thinking_text(message: Message) -> str:
     """What the reply's thinking says (summarized), for display; empty when none was shown."""
     pieces = [str(b.get("thinking") or "") for b in message.content
               if b.get("type") == "thinking"]
-    return "\n\n".join(p.strip() for p in pieces if p.strip())
+    shown = [p.strip() for p in pieces if p.strip()]
+    if any(b.get("type") == "redacted_thinking" for b in message.content):
+        shown.append(REDACTED_NOTE)
+    return "\n\n".join(shown)
 
 
 def bound_to_history(conversation: Conversation) -> bool:

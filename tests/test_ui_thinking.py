@@ -10,7 +10,7 @@ import pytest
 from claude_tui import thinking
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.transcript.thinking import ThinkingBlock
-from tests.fake_api import FakeAPI, reply, text
+from tests.fake_api import FakeAPI, redacted_thinking, reply, text
 from tests.fake_api import thinking as thought
 from tests.ui_helpers import (
     SIZE,
@@ -141,3 +141,26 @@ async def test_long_thinking_renders_only_its_open_piece_per_flush(monkeypatch) 
         # costs a few times, however long the thinking grows.
         assert sum(rendered) < 5 * len(block.text)
         assert len(block.query(shown.ThinkingPiece)) >= len(block.text) // shown.CHUNK
+
+
+async def test_redacted_thinking_is_named_not_hidden(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, data_dir
+) -> None:
+    # Thinking the API sent encrypted has nothing to read, but the reply did think: the block
+    # says so, live and after a restart, rather than showing nothing.
+    fake_api.add(reply(redacted_thinking("opaque-bytes"), text("Here is my answer.")))
+    options = claude_options(fake_api, monkeypatch, thinking=True)
+    app = ClaudeTUI(options)
+    note = flat(thinking.REDACTED_NOTE)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "A hard question")
+        await until(pilot, lambda: "Here is my answer." in flat(screen_text(app)))
+        await settle(pilot)
+        await until(pilot, lambda: "▸ Thinking" in flat(screen_text(app)))
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: note in flat(screen_text(app)))
+    again = ClaudeTUI(options)
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "▸ Thinking" in flat(screen_text(again)))
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: note in flat(screen_text(again)))
