@@ -14,7 +14,8 @@ import sys
 CORE = [
     "conversation", "config", "cli", "startup", "text", "events", "protocol", "request", "chat",
     "reply_stream", "end_tools", "turn_output",
-    "providers.base", "providers.choice", "providers.demo", "providers.demo_replies",
+    "providers.base", "providers.choice", "providers.demo", "providers.demo_reading",
+    "providers.demo_replies",
     "providers.anthropic",
     "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.guards",
     "storage.index", "storage.quarantine", "storage.reading", "storage.refresh",
