@@ -170,3 +170,32 @@ def test_a_broken_index_is_made_again_from_the_files(data_dir: Path) -> None:
     fresh.refresh()
     assert [s.id for s in fresh.list()] == [conversation.id]
     assert [h.summary.id for h in fresh.search("survives")] == [conversation.id]
+
+
+def test_a_file_attached_is_found_by_its_name(data_dir: Path) -> None:
+    store = ConversationStore(data_dir)
+    message = user("what do you make of it?")
+    message.extra["attachments"] = [{"name": "quarterly-report.pdf", "kind": "pdf",
+                                     "media_type": "application/pdf", "size": 1200}]
+    found = saved(store, message, reply("It looks fine."))
+    saved(store, user("a report on something else"))
+    [hit] = store.search("quarterly")
+    assert hit.summary.id == found.id and hit.message_index == 0
+    assert "quarterly-report.pdf" in hit.snippet
+
+
+def test_an_index_of_an_older_version_is_rebuilt_from_the_files(data_dir: Path) -> None:
+    import sqlite3
+
+    store = ConversationStore(data_dir)
+    kept = saved(store, user("xylophone lessons"))
+    path = store.index.path
+    store.index.close()
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM texts")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    again = ConversationStore(data_dir)
+    again.refresh()
+    assert [h.summary.id for h in again.search("xylophone")] == [kept.id]

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claude_tui.conversation import Conversation
+from claude_tui.conversation import Conversation, Message
 from claude_tui.storage.reading import FileSignature
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: a message's attachment names are searchable
 _ROW_BITS = 20  # up to a million messages in one conversation
 _MAX_MESSAGES = (1 << _ROW_BITS) - 2
 _ROW_MASK = (1 << _ROW_BITS) - 1
@@ -139,10 +139,11 @@ class ConversationIndex:
     def _create(db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != INDEX_VERSION:
+            # Rebuilt from the files; which conflict copies were taken in is not in the
+            # files, so that table stays (its shape has not changed).
             db.executescript("""
                 DROP TABLE IF EXISTS conversations;
                 DROP TABLE IF EXISTS texts;
-                DROP TABLE IF EXISTS imported;
             """)
         db.executescript(f"""
             CREATE TABLE IF NOT EXISTS conversations (
@@ -217,7 +218,7 @@ class ConversationIndex:
                 rowid = base + position + 1
                 if changed is not None:
                     db.execute("DELETE FROM texts WHERE rowid = ?", (rowid,))
-                text = messages[position].text
+                text = _searchable(messages[position])
                 if text and not messages[position].excluded:
                     db.execute("INSERT INTO texts (rowid, body) VALUES (?, ?)",
                                (rowid, _clean(text)))
@@ -340,6 +341,16 @@ class ConversationIndex:
             return "", []
         joined = " AND ".join(clauses)
         return (f"WHERE {joined}" if prefix == "WHERE" else f"AND {joined}"), args
+
+
+def _searchable(message: Message) -> str:
+    """A message's words for search: its text, and the names of the files attached to it."""
+    entries = message.extra.get("attachments")
+    names = [entry["name"] for entry in entries
+             if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+             ] if isinstance(entries, list) else []
+    text = message.text
+    return "\n".join([text, "📎 " + ", ".join(names)]) if names else text
 
 
 def _summary(row: Sequence[object]) -> ConversationSummary:
