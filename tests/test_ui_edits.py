@@ -120,6 +120,33 @@ async def test_f6_edits_the_last_message_and_sends_it_in_its_place(data_dir) -> 
             "edit", "edit", None, None]
 
 
+async def test_in_the_edit_dialog_enter_sends_and_ctrl_j_adds_a_line(data_dir) -> None:
+    # As in the composer: a user who edits a message presses enter to send it.
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "hello")
+        await settle(pilot)
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, EditTextScreen))
+        await pilot.press("ctrl+j", *"tabs?", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, EditTextScreen))
+        await settle(pilot)
+        assert [b.message.text for b in yours(app)] == ["hello\ntabs?"]
+        assert "## Tabs" in replies(app)[-1].message.text
+
+
+async def test_in_the_system_prompt_dialog_enter_is_a_new_line(data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, EditTextScreen))
+        await pilot.press(*"Be brief.", "enter", *"Be kind.")
+        assert app.screen.query_one(TextArea).text == "Be brief.\nBe kind."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, EditTextScreen))
+        assert active(app).conversation.system_prompt == "Be brief.\nBe kind."
+
+
 async def test_escape_leaves_the_message_as_it_was(data_dir) -> None:
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:

@@ -95,7 +95,7 @@ class ConversationEdits:
             app.turns.start(pane, self._resend(pane, text), "edit")
 
         screen = EditTextScreen(EDIT_HEADING, conversation.messages[index].text, EDIT_HINT,
-                                save_label="Send")
+                                save_label="Send", enter_saves=True)
         app.push_screen(screen, edited)
 
     async def _resend(self, pane: ConversationPane, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -17,13 +18,33 @@ SYSTEM_PROMPT_HINT = (
     "Sent with every request of this conversation, beside claude-tui's own instructions for "
     "ending conversations. ctrl+s saves · escape cancels · empty: no system prompt of your own")
 EDIT_HEADING = "Edit your last message"
-EDIT_HINT = ("ctrl+s sends it in place of the old one, which is kept as an earlier version "
-             "with its reply · escape cancels")
+EDIT_HINT = ("enter (or ctrl+s) sends it in place of the old one, which is kept as an earlier "
+             "version with its reply · ctrl+j adds a line · escape cancels")
+
+
+class MessageArea(TextArea):
+    """A message being edited types as the composer does: ``enter`` sends, ``ctrl+j`` (and
+    ``shift+enter`` where the terminal sends it) adds a line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j,shift+enter", "newline", "New line", show=False),
+    ]
+
+    def on_key(self, event: events.Key) -> None:
+        # Before the text area's own handler, which would type enter as a new line.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.screen.action_save()  # type: ignore[attr-defined]
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
 
 
 class EditTextScreen(DialogScreen[str | None]):
-    """A multi-line text to edit. Dismisses with the text on ctrl+s (or Save), None on
-    escape (or Cancel), so nothing changes."""
+    """A multi-line text to edit. Dismisses with the text on ctrl+s (or Save; also enter with
+    ``enter_saves``, for a message), None on escape (or Cancel), so nothing changes."""
 
     CSS_PATH = "edit_text.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -32,8 +53,9 @@ class EditTextScreen(DialogScreen[str | None]):
     ]
 
     def __init__(self, heading: str, text: str, hint: str, *, save_label: str = "Save",
-                 placeholder: str = "") -> None:
+                 placeholder: str = "", enter_saves: bool = False) -> None:
         super().__init__()
+        self.enter_saves = enter_saves
         self.heading = heading
         self.text = inert(text)  # shown as typed: no control characters reach the terminal
         self.hint = hint
@@ -43,8 +65,9 @@ class EditTextScreen(DialogScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="edit-text"):
             yield Static(self.heading, id="edit-text-heading", markup=False)
-            yield TextArea(self.text, id="edit-text-area", soft_wrap=True,
-                           placeholder=self.placeholder)
+            area = MessageArea if self.enter_saves else TextArea
+            yield area(self.text, id="edit-text-area", soft_wrap=True,
+                       placeholder=self.placeholder)
             yield Static(self.hint, id="edit-text-keys", markup=False)
             with Horizontal(id="edit-text-buttons"):
                 yield Button("Cancel", id="cancel")
