@@ -105,6 +105,21 @@ async def test_a_mistyped_attach_keeps_the_command_and_says_why(data_dir, files)
         assert chips(app) == []
 
 
+async def test_the_same_file_twice_is_attached_once(data_dir, files) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            await type_line(pilot, f"/attach {files}/notes.md")
+            await pilot.press("enter")
+        await until(pilot, lambda: told(app, "notes.md is already attached"))
+        assert chips(app) == ["notes.md"]
+        assert active(app).composer.text == ""  # no command put back to correct
+        (files / "notes.md").write_text("# Notes\n\nbuy bread\n", "utf-8")  # changed since
+        await type_line(pilot, f"/attach {files}/notes.md")
+        await pilot.press("enter")
+        await until(pilot, lambda: chips(app) == ["notes.md", "notes.md"])
+
+
 async def test_attach_by_the_keys_dialog_with_completion(data_dir, files) -> None:
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 NO_COMPOSER = "This conversation takes no more messages, so nothing can be attached to it."
 
 
+class AlreadyAttached(AttachmentError):
+    """The same file is on the message already."""
+
+
 class Attaching:
     def __init__(self, app: ClaudeTUI) -> None:
         self.app = app
@@ -42,9 +46,12 @@ class Attaching:
         return await asyncio.to_thread(read_attachment, path)
 
     async def attach(self, pane: ConversationPane, path: str | Path) -> bool:
-        """Read, check and add the file to ``pane``'s next message; a notice says why not."""
+        """Read, check and add the file to ``pane``'s next message; a notice says why not.
+        A file already attached (the same name and bytes) is attached once: True, and said."""
         try:
             self._add(pane, await self._read(path))
+        except AlreadyAttached as exc:
+            self.app.notify(str(exc), markup=False)
         except AttachmentError as exc:
             self.app.notify(str(exc), title="Not attached", severity="warning", timeout=10,
                             markup=False)
@@ -54,6 +61,9 @@ class Attaching:
     def _add(self, pane: ConversationPane, attachment: Attachment) -> None:
         row = pane.attachment_row
         check_request(pane.conversation.messages, [*row.attached, attachment])
+        if any(a.name == attachment.name and a.block == attachment.block for a in row.attached):
+            # Twice the same file is a slip (a path pasted after /attach), and twice the tokens.
+            raise AlreadyAttached(f"{attachment.name} is already attached to this message.")
         row.add(attachment)
 
     async def asked(self, message: Composer.AttachAsked) -> None:
