@@ -35,14 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
     parser.add_argument(
-        "--data-dir", type=Path, metavar="PATH",
+        "--data-dir", type=folder_path, metavar="PATH",
         help="keep conversations under PATH instead of the user data folder",
     )
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="read settings from PATH instead",
     )
     parser.add_argument(
-        "--model", metavar="NAME", help="model for new conversations (default from the config)",
+        "--model", type=model_name, metavar="NAME",
+        help="model for new conversations (default from the config)",
     )
     parser.add_argument(
         "--demo", action="store_true",
@@ -95,7 +96,7 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
                        help="add to this conversation instead of starting a new one")
     which.add_argument("-c", dest="latest", action="store_true",
                        help="add to the most recently updated conversation")
-    ask.add_argument("--model", dest="ask_model", metavar="NAME",
+    ask.add_argument("--model", dest="ask_model", type=model_name, metavar="NAME",
                      help="model for the new conversation")
     ask.add_argument("--system", metavar="TEXT", help="your system prompt for this request")
     ask.add_argument("--json", action="store_true",
@@ -106,11 +107,34 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
                      help="attach a file (an image, a PDF or a text file); repeatable")
 
 
+# Option checks: argparse names the option ("argument --limit: ...") and exits 2 with the
+# usage line, so each says only what is expected and what was given.
 def count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    """A ``--limit``: 0 would ask for nothing at all, which is never what a user meant."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
     return number
+
+
+def model_name(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(
+            "expected a model name such as claude-opus-5-5, got an empty one")
+    return value
+
+
+def folder_path(value: str) -> Path:
+    """A ``--data-dir``: a folder, or one still to be made; never a file."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty path")
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder, but {value!r} is a file")
+    return path
 
 
 def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> StartOptions:

@@ -42,7 +42,6 @@ def test_list_json_filters_and_limits(data_dir: Path) -> None:
     assert [c["id"] for c in only_ended] == [ended.id]
     assert [c["id"] for c in json.loads(run_cli("list", "--json", "--limit", "1").stdout)] == [
         ended.id]
-    assert json.loads(run_cli("list", "--json", "--limit", "0").stdout) == []
 
 
 def test_an_empty_data_folder_lists_nothing_and_succeeds() -> None:
@@ -58,6 +57,27 @@ def test_usage_errors_exit_2() -> None:
         result = run_cli(*args)
         assert result.returncode == 2, (args, result)
         assert "usage:" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "option", "expected"), [
+    (["list", "--limit", "0"], "--limit", "a whole number of 1 or more, got '0'"),
+    (["list", "--limit", "-2"], "--limit", "a whole number of 1 or more, got '-2'"),
+    (["search", "x", "--limit", "0"], "--limit", "a whole number of 1 or more"),
+    (["--model", "", "list"], "--model", "a model name"),
+    (["ask", "--model", " ", "hi"], "--model", "a model name"),
+    (["--data-dir", "FILE", "list"], "--data-dir", "a folder, but"),
+    (["--data-dir", "FILE", "show", "x"], "--data-dir", "a folder, but"),
+])
+def test_bad_option_values_are_usage_errors_naming_the_option(
+        tmp_path: Path, args: list[str], option: str, expected: str) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    result = run_cli(*[str(a_file) if arg == "FILE" else arg for arg in args])
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    error = result.stderr.splitlines()[-1]  # argparse: the usage, then one line of error
+    assert f"error: argument {option}: expected {expected}" in error
+    assert not (tmp_path / "not-a-folder").is_dir()
 
 
 def test_show_and_export_take_a_unique_prefix(data_dir: Path) -> None:
