@@ -231,3 +231,47 @@ async def test_a_long_list_comes_a_page_at_a_time(data_dir: Path,
             await pilot.press("down")
         assert len(shown(app)) == 12
         assert "12 matching of 12" in str(app.screen.query_one("#picker-count").render())
+
+
+# what the count line says when the list is empty ----------------------------------------------
+def count_line(app: Host) -> str:
+    return str(app.screen.query_one("#picker-count").render())
+
+
+async def test_an_empty_list_says_why_not_nothing_matches_0_of_0(data_dir: Path) -> None:
+    store = ConversationStore(data_dir)
+    save(store, "a walrus on the ice", title="Walrus")
+    save(store, "the walrus again", title="Walrus too")
+    save(store, "about owls", title="Owls", ended=True)
+    app = picker_host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await search(pilot, app, "zeppelin")
+        assert shown(app) == []
+        assert count_line(app) == "Nothing matches “zeppelin” in 3 conversations."
+        await pilot.press("f5", "f5")  # ended only: the walrus ones are hidden, not missing
+        await pilot.pause()
+        await search(pilot, app, "walrus")
+        assert shown(app) == []
+        line = count_line(app)
+        assert line.startswith("Nothing matches “walrus” here: 2 matches are hidden by the "
+                               "filter (status ended)")
+        assert "f5 status" in line and "(0 of 0)" not in line
+        await search(pilot, app, "")
+        assert len(shown(app)) == 1  # the ended one
+        await search(pilot, app, "zeppelin")
+        assert count_line(app) == "Nothing matches “zeppelin” in 3 conversations."
+
+
+async def test_a_filter_that_hides_everything_says_how_many_it_hides(data_dir: Path) -> None:
+    store = ConversationStore(data_dir)
+    save(store, "one", title="One")
+    save(store, "two", title="Two")
+    app = picker_host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f5", "f5")  # ended only, and none is
+        await pilot.pause()
+        assert shown(app) == []
+        assert count_line(app).startswith(
+            "2 conversations stored, all hidden by the filter (status ended); f5 status")

@@ -209,7 +209,7 @@ class ConversationPicker(DialogScreen[str | None]):
         elif not self._stored:
             line = in_your_keys(self, "No stored conversations yet: ctrl+n starts one.")
         elif not shown:
-            line = f"Nothing matches (0 of {self._total:,})."
+            line = self._nothing_shown(searching)
         elif searching:
             line = f"{shown:,}{'+' if more else ''} matching of {self._total:,}"
         elif shown < self._total:
@@ -217,6 +217,38 @@ class ConversationPicker(DialogScreen[str | None]):
         else:
             line = f"{shown:,} of {self._total:,}"
         self.query_one("#picker-count", Static).update(line)
+
+    def _nothing_shown(self, searching: bool) -> str:
+        """Why the list is empty although conversations are stored: the words typed match
+        none, or the filters hide them (and how many), never a bare "0 of 0"."""
+        filtered = self.status is not None or self.model is not None
+        change = f"{STATUS_KEY} status, {MODEL_KEY} model change the filter"
+        if not searching:
+            if not filtered:  # the index is being brought up to date
+                return "Nothing to show yet."
+            return (f"{_conversations(self._stored).capitalize()} stored, all hidden by the "
+                    f"filter ({self._filter_words()}); {change}.")
+        words = one_line(self.query_one(Input).value, 40)
+        if not filtered:
+            return f"Nothing matches “{words}” in {_conversations(self._stored)}."
+        try:
+            # The same words without the filters: are the matches there, only hidden?
+            unfiltered = len(self.store.index.search(self.query_one(Input).value,
+                                                     limit=SEARCH_PAGE, order=self.sort))
+        except sqlite3.Error:
+            unfiltered = 0
+        if not unfiltered:
+            return f"Nothing matches “{words}” in {_conversations(self._stored)}."
+        more = "+" if unfiltered == SEARCH_PAGE else ""
+        return (f"Nothing matches “{words}” here: {unfiltered:,}{more} "
+                f"{'match is' if unfiltered == 1 else 'matches are'} hidden by the filter "
+                f"({self._filter_words()}); {change}.")
+
+    def _filter_words(self) -> str:
+        parts = [f"status {self.status}"] if self.status else []
+        if self.model:
+            parts.append(f"model {one_line(self.model, 40)}")
+        return ", ".join(parts)
 
     def _may_have_more(self) -> bool:
         shown = len(self._hits)
@@ -349,6 +381,10 @@ class ConversationPicker(DialogScreen[str | None]):
         self.app.post_message(ConversationDeleted(conversation_id))
         self.reload()
 
+
+
+def _conversations(count: int) -> str:
+    return f"{count:,} conversation{'' if count == 1 else 's'}"
 
 
 def count_files(store: ConversationStore) -> int:
