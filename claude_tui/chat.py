@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from claude_tui.attachments import (
     kept_attachments,
     message_content,
 )
+from claude_tui.branching import branch_base, branch_title
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
@@ -267,8 +269,7 @@ class ChatEngine:
             raise ValueError("a branch starts at a message the user typed")
         earlier = messages[:user_message_index]
         turns = sum(1 for m in earlier if m.is_user_text)
-        title = f"{conversation.title} (branch)" if conversation.title.strip() else ""
-        branched = self.store.create(conversation.model, title=title)
+        branched = self.store.create(conversation.model, title=self._branch_title(conversation))
         branched.system_prompt = conversation.system_prompt
         thinking.set_choice(branched, thinking.choice(conversation))
         branched.messages = copy.deepcopy(earlier)
@@ -277,6 +278,16 @@ class ChatEngine:
                                  if r.turn <= turns]
         await self.store.asave(branched)
         return branched, messages[user_message_index].text
+
+    def _branch_title(self, conversation: Conversation) -> str:
+        """"<title> (branch)", or "(branch 2)", ... when that is taken: never the source's
+        own title, which the picker and the tabs would show twice."""
+        base = branch_base(conversation.display_title)
+        try:
+            taken = self.store.index.titles_starting(base)
+        except sqlite3.Error:
+            taken = set()  # no index: a title said twice is better than no branch
+        return branch_title(base, taken | {conversation.display_title})
 
     # --- the turn -----------------------------------------------------------------------------
     async def _turn(self, conversation: Conversation, on_event: EventSink,

@@ -223,6 +223,34 @@ async def test_branch_leaves_out_warnings_given_at_or_after_the_chosen_message(
     assert len(conversation.warnings) == 1
 
 
+async def test_a_branch_is_titled_as_one_and_never_repeats_a_title(fake_api, data_dir):
+    engine = make_engine(fake_api, data_dir)
+    source = engine.new_conversation(MODEL)  # untitled: shown by its first message
+    fake_api.add(reply(text("one")), reply(text("two")))
+    await engine.send(source, "Plan a trip", on_event=Events(), confirm_end=Confirm())
+    await engine.send(source, "and back", on_event=Events(), confirm_end=Confirm())
+    index = next(i for i, m in enumerate(source.messages) if m.text == "and back")
+
+    first, _ = await engine.branch(source, index)
+    second, _ = await engine.branch(source, index)
+    of_a_branch, _ = await engine.branch(first, 0)  # from its first message
+    assert [first.title, second.title, of_a_branch.title] == [
+        "Plan a trip (branch)", "Plan a trip (branch 2)", "Plan a trip (branch 3)"]
+    assert source.title == "" and source.display_title == "Plan a trip"  # left as it was
+    # What the picker lists: every title once.
+    titles = [s.title for s in ConversationStore(data_dir).list()]
+    assert sorted(titles) == sorted(["Plan a trip", "Plan a trip (branch)",
+                                     "Plan a trip (branch 2)", "Plan a trip (branch 3)"])
+
+    source.title = "Lisbon"  # renamed by the user: the branch takes that name
+    await engine.store.asave(source)
+    renamed_branch, _ = await engine.branch(source, index)
+    assert renamed_branch.title == "Lisbon (branch)"
+    assert source.title == "Lisbon" and first.title == "Plan a trip (branch)"
+    assert [m.to_dict() for m in renamed_branch.messages] == [
+        m.to_dict() for m in source.messages[:index]]  # what is copied is as before
+
+
 async def test_new_conversation_is_saved_at_once(fake_api, data_dir):
     engine = make_engine(fake_api, data_dir)
     conversation = engine.new_conversation(MODEL)

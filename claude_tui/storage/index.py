@@ -264,6 +264,12 @@ class ConversationIndex:
         return int(self._db().execute(f"SELECT count(*) FROM conversations {where}",
                                       args).fetchone()[0])
 
+    def titles_starting(self, start: str) -> set[str]:
+        """The indexed titles that begin with ``start`` (a new branch's title must be new)."""
+        return {str(r[0]) for r in self._db().execute(
+            "SELECT title FROM conversations WHERE substr(title, 1, ?) = ?",
+            (len(start), start))}
+
     def models(self) -> list[str]:
         """The models of the indexed conversations, for a filter."""
         return [r[0] for r in self._db().execute(
