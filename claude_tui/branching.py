@@ -7,7 +7,11 @@ an earlier branch, is ever changed.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Collection
+
+from claude_tui.conversation import Conversation
+from claude_tui.storage.index import ConversationIndex
 
 # " (branch)" or " (branch 3)" at the end of a title: a branch of a branch counts on from it
 # ("Trip (branch 2)") instead of growing "Trip (branch) (branch)".
@@ -26,3 +30,14 @@ def branch_title(base: str, taken: Collection[str]) -> str:
         title = f"{base} (branch {number})"
         number += 1
     return title
+
+
+def title_for_branch(source: Conversation, index: ConversationIndex) -> str:
+    """A branch's title, new among the indexed ones: the picker and the tabs would otherwise
+    show the source's title twice."""
+    base = branch_base(source.display_title)
+    try:
+        taken = index.titles_starting(base)
+    except sqlite3.Error:
+        taken = set()  # no index: a title said twice is better than no branch
+    return branch_title(base, taken | {source.display_title})

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +29,7 @@ from claude_tui.attachments import (
     kept_attachments,
     message_content,
 )
-from claude_tui.branching import branch_base, branch_title
+from claude_tui.branching import title_for_branch
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, Message
 from claude_tui.end_tools import ConfirmEnd, ask_to_end, end_conversation, run_tool_calls
@@ -48,7 +47,7 @@ from claude_tui.providers.choice import Providers
 from claude_tui.reply_stream import stream_reply
 from claude_tui.request import build_request
 from claude_tui.storage.store import ConversationEndedError, ConversationStore, StoreError
-from claude_tui.turn_output import TurnOutput, log_failure, saved_event
+from claude_tui.turn_output import TurnOutput, forget_no_reply, log_failure, saved_event
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +268,8 @@ class ChatEngine:
             raise ValueError("a branch starts at a message the user typed")
         earlier = messages[:user_message_index]
         turns = sum(1 for m in earlier if m.is_user_text)
-        branched = self.store.create(conversation.model, title=self._branch_title(conversation))
+        title = title_for_branch(conversation, self.store.index)
+        branched = self.store.create(conversation.model, title=title)
         branched.system_prompt = conversation.system_prompt
         thinking.set_choice(branched, thinking.choice(conversation))
         branched.messages = copy.deepcopy(earlier)
@@ -279,16 +279,6 @@ class ChatEngine:
         await self.store.asave(branched)
         return branched, messages[user_message_index].text
 
-    def _branch_title(self, conversation: Conversation) -> str:
-        """"<title> (branch)", or "(branch 2)", ... when that is taken: never the source's
-        own title, which the picker and the tabs would show twice."""
-        base = branch_base(conversation.display_title)
-        try:
-            taken = self.store.index.titles_starting(base)
-        except sqlite3.Error:
-            taken = set()  # no index: a title said twice is better than no branch
-        return branch_title(base, taken | {conversation.display_title})
-
     # --- the turn -----------------------------------------------------------------------------
     async def _turn(self, conversation: Conversation, on_event: EventSink,
                     confirm_end: ConfirmEnd) -> None:
@@ -297,6 +287,7 @@ class ChatEngine:
         output = TurnOutput(self.store, conversation, on_event)
         cid = conversation.id
         self._running.add(cid)
+        forget_no_reply(conversation)  # asked again: an earlier failure is history
         output.emit(TurnStarted(cid))
         stop_reason: str | None = None
         interrupted = False
@@ -311,6 +302,8 @@ class ChatEngine:
             log.exception("turn of %s failed", cid)
             output.failed(f"Something went wrong: {exc}")
         finally:
+            if output.failure is not None and not interrupted:
+                await output.keep_no_reply(output.failure)  # shown again after a restart
             self._running.discard(cid)
             output.emit(TurnFinished(cid, stop_reason, interrupted=interrupted))
 

@@ -10,11 +10,31 @@ import copy
 import logging
 from concurrent.futures import Future
 
-from claude_tui.conversation import Conversation, Message
+from claude_tui.conversation import Conversation, Message, now_iso
 from claude_tui.events import ChatEvent, EventSink, MessageSaved, TurnFailed
 from claude_tui.storage.store import ConversationStore, StoreError
 
 log = logging.getLogger(__name__)
+
+# On a user message whose turn failed before any reply came: ``{"at", "reason"}``, the error
+# the tab showed, so a restart can say it again. An extra key of the message: files without it
+# stay readable, and versions that do not know it keep it as it is.
+NO_REPLY = "no_reply"
+
+
+def no_reply_reason(message: Message) -> str:
+    """Why ``message`` got no reply, as the tab said at the time ("" when not kept)."""
+    record = message.extra.get(NO_REPLY)
+    reason = record.get("reason") if isinstance(record, dict) else None
+    return reason if isinstance(reason, str) else ""
+
+
+def forget_no_reply(conversation: Conversation) -> None:
+    """Drop the last message's failure record (saved with the next write). The extra dict is
+    replaced, never changed in place: a snapshot on its way to the writer holds the old one."""
+    if conversation.messages and NO_REPLY in conversation.messages[-1].extra:
+        last = conversation.messages[-1]
+        last.extra = {k: v for k, v in last.extra.items() if k != NO_REPLY}
 
 
 class TurnOutput:
@@ -25,6 +45,7 @@ class TurnOutput:
         self.store = store
         self.conversation = conversation
         self.on_event = on_event
+        self.failure: str | None = None  # the latest TurnFailed's message
 
     def emit(self, event: ChatEvent) -> None:
         try:
@@ -35,7 +56,23 @@ class TurnOutput:
                           event.conversation_id)
 
     def failed(self, message: str, *, retryable: bool = True) -> None:
+        self.failure = message
         self.emit(TurnFailed(self.conversation.id, message, retryable=retryable))
+
+    async def keep_no_reply(self, reason: str) -> None:
+        """Keep why the turn got no reply on the user's message it leaves unanswered (not on a
+        reply that broke off: that one says so itself)."""
+        conversation = self.conversation
+        if conversation.is_ended or not conversation.messages:
+            return
+        last = conversation.messages[-1]
+        if last.role != "user" or last.excluded:
+            return
+        last.extra = {**last.extra, NO_REPLY: {"at": now_iso(), "reason": reason}}
+        try:
+            await self.store.asave(conversation)
+        except (StoreError, OSError):
+            log.warning("the reason a turn got no reply could not be saved", exc_info=True)
 
     async def append(self, message: Message) -> bool:
         """Add ``message`` to the file and announce it; False (after a ``TurnFailed``, unless

@@ -129,15 +129,18 @@ async def test_user_message_is_on_disk_before_the_request_fails(fake_api, data_d
     assert len(failed) == 1 and "500" in failed[0].message and failed[0].retryable
     assert events.items[-1] == TurnFinished(conversation.id, None)
     saved = on_disk(engine, conversation)["messages"]
+    # The message as sent, and why it got no reply: the tab says it again after a restart.
     assert saved == [{"role": "user", "content": [{"type": "text", "text": "please keep me"}],
-                      "at": saved[0]["at"]}]
+                      "at": saved[0]["at"],
+                      "no_reply": {"at": saved[0]["no_reply"]["at"], "reason": failed[0].message}}]
     assert engine.can_retry(conversation)
 
     fake_api.add(reply(text("Here I am.")))
     await engine.retry(conversation, on_event=events, confirm_end=Confirm())
     assert [m.text for m in conversation.messages] == ["please keep me", "Here I am."]
-    assert fake_api.requests[1]["messages"] == fake_api.requests[0]["messages"]
+    assert fake_api.requests[1]["messages"] == fake_api.requests[0]["messages"]  # never sent
     assert not engine.can_retry(conversation)
+    assert "no_reply" not in on_disk(engine, conversation)["messages"][0]
 
 
 async def test_no_api_key_fails_the_turn_with_a_clear_message(fake_api, data_dir):

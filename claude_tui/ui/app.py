@@ -46,6 +46,7 @@ from claude_tui.ui.tabs.collection import ConversationTabs, is_unused
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.theme_setting import follow_theme_setting
+from claude_tui.ui.transcript.message import unanswered_notice
 from claude_tui.ui.turns import END_DIALOG_GRACE, Turns
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ __all__ = ["DEMO_NOTICE", "END_DIALOG_GRACE", "ClaudeTUI", "run_app"]
 
 DEMO_NOTICE = "offline demo model: set ANTHROPIC_API_KEY to talk to Claude"
 DEMO_STATUS = "set ANTHROPIC_API_KEY to talk to Claude"
-UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it again."
 # The app's own actions, which act on the shown tab: not while a dialog is over it.
 _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit"} | {
     "delete_conversation", "export_conversation", "copy_message"}
@@ -188,9 +188,9 @@ class ClaudeTUI(App[None]):
     def _say_if_unanswered(self, pane: ConversationPane) -> None:
         conversation = pane.conversation
         if self.engine.can_retry(conversation) and conversation.messages[-1].role == "user":
-            # The app stopped (a crash, a kill) before any reply came: say what to do. (A
-            # reply cut off says so itself, in the transcript.)
-            pane.show_error(UNANSWERED_NOTICE)
+            # No reply came (the turn failed, or the app stopped): say why when the file
+            # kept it, and what to do. (A reply cut off says so itself, in the transcript.)
+            pane.show_error(unanswered_notice(conversation.messages[-1]))
 
     async def close_tab(self, conversation_id: str) -> None:
         """Close a tab (its reply stopped and saved first); the last one gives way to a new

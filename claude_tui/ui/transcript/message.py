@@ -25,6 +25,7 @@ from claude_tui.conversation import Conversation, Message
 from claude_tui.providers.choice import assistant_name, provider_info
 from claude_tui.text import inert, one_line
 from claude_tui.thinking import thinking_text
+from claude_tui.turn_output import no_reply_reason
 from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.transcript.blocks import (
     BlockSplitter,
@@ -293,6 +294,19 @@ def message_widgets(message: Message, index: int, following: Message | None,
     if message.stop_reason == "refusal":
         widgets.append(Notice(refusal_text(_explanation(message)), "dim"))
     return widgets
+
+
+UNANSWERED_NOTICE = "⚠ Your last message got no reply. Press ctrl+r to send it again."
+
+
+def unanswered_notice(message: Message) -> str:
+    """The notice over a conversation whose last turn got no reply: why, when the file kept
+    the error the tab showed then."""
+    reason = no_reply_reason(message)
+    if not reason:
+        return UNANSWERED_NOTICE
+    hint = "" if "ctrl+r" in reason else " Press ctrl+r to send it again."
+    return f"⚠ Your last message got no reply: {one_line(reason, 300)}{hint}"
 
 
 CUT_SHORT_NOTICE = "✂ cut short: the reply reached the token limit"
