@@ -34,6 +34,7 @@ from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
+from claude_tui.ui.drafts_at_quit import DraftsAtQuit
 from claude_tui.ui.edits import ConversationEdits
 from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.keymap import checked_keymap
@@ -96,6 +97,7 @@ class ClaudeTUI(App[None]):
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
         self._draft_timer: Timer | None = None
+        self.drafts_at_quit = DraftsAtQuit(self.store.session.path)
         # Keys the composer needs are refused (reported at mount); the file keeps them.
         keymap, self._refused_keys = checked_keymap(self.settings.keymap,
                                                     self.settings.keymap_lines)
@@ -236,11 +238,14 @@ class ClaudeTUI(App[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()  # written now: the pending write has nothing to add
             self._draft_timer = None
+        state = self.tabs.state()
         try:
-            future = self.store.session.save_soon(self.tabs.state())
+            future = self.store.session.save_soon(state)
         except StoreError as exc:
+            self.drafts_at_quit.saving(state, self.tabs, None, exc)
             self.report_store_error("The open tabs could not be saved", exc)
             return
+        self.drafts_at_quit.saving(state, self.tabs, future)
         self.when_saved(future, "The open tabs could not be saved")
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -394,6 +399,7 @@ class ClaudeTUI(App[None]):
         heap.release()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)
+        self.drafts_at_quit.check()  # printed by run_app once the terminal is restored
         for provider in (self.claude, self.demo):
             if provider is not None:
                 with contextlib.suppress(Exception):  # closing must not hide the real outcome
@@ -407,4 +413,6 @@ def run_app(options: StartOptions) -> int:
     sys.setswitchinterval(0.001)
     app = ClaudeTUI(options)
     app.run()
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+        app.drafts_at_quit.report(sys.stderr)  # nothing typed is lost without a word
     return app.return_code or 0
