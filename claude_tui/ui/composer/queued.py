@@ -63,9 +63,9 @@ class QueuedNote(Static):
             self.update("")
             return
         count = len(self.queued)
-        what = "1 message" if count == 1 else f"{count} messages"
+        what, it = ("1 message", "it") if count == 1 else (f"{count} messages", "them")
         words = in_your_keys(self, f"⏳ {what} queued, sent when the reply ends "
-                                   "(escape takes it back): ")
+                                   f"(escape takes {it} back): ")
         line = Text(words, style="italic")
         line.append(one_line(self.queued[-1].text, 120) or "(files only)")
         self.update(line)
