@@ -214,3 +214,40 @@ async def test_a_queued_message_is_never_sent_into_an_ended_conversation(
     finally:
         hold.set()
     assert len(fake_api.requests) == 1  # nothing follows the end
+
+
+async def test_several_queued_messages_go_one_by_one_and_a_quit_keeps_them(
+    fake_api: FakeAPI, options, data_dir
+) -> None:
+    first_hold, second_hold, hold = threading.Event(), threading.Event(), threading.Event()
+    fake_api.add(reply(text("Answer one"), hold=first_hold))
+    fake_api.add(reply(text("Answer two"), hold=second_hold))
+    fake_api.add(reply(text("Answer three")))
+    app = ClaudeTUI(options)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            pane = active(app)
+            await type_and_send(pilot, "question one")
+            await until(pilot, lambda: "Answer one" in pane.view.live_text)
+            await pilot.press(*"question two", "enter", *"question three", "enter")
+            await until(pilot, lambda: "2 messages queued" in screen_text(app))
+            first_hold.set()
+            await until(pilot, lambda: "Answer two" in pane.view.live_text)
+            assert "1 message queued" in screen_text(app)
+            second_hold.set()
+            await until(pilot, lambda: len(pane.conversation.messages) == 6
+                        and not pane.streaming)
+            assert texts(app) == ["question one", "Answer one", "question two", "Answer two",
+                                  "question three", "Answer three"]
+            # Queued once more, then the app quits before the reply ends: it is the draft.
+            fake_api.add(reply(text("Answer four"), hold=hold))
+            await type_and_send(pilot, "question four")
+            await until(pilot, lambda: "Answer four" in pane.view.live_text)
+            await pilot.press(*"question five", "enter", *"six")
+            await until(pilot, lambda: "queued" in screen_text(app))
+            await pilot.press("ctrl+q")
+        assert tabs_file(data_dir)["drafts"] == {pane.conversation.id: "question five\nsix"}
+    finally:
+        first_hold.set()
+        second_hold.set()
+        hold.set()
