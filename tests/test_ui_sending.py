@@ -251,3 +251,20 @@ async def test_several_queued_messages_go_one_by_one_and_a_quit_keeps_them(
         first_hold.set()
         second_hold.set()
         hold.set()
+
+
+async def test_a_message_that_could_not_be_saved_comes_back_before_what_was_typed_since(
+    data_dir,
+) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        pane = active(app)
+        # The conversation file's place is taken by a folder: saving fails for real.
+        path = data_dir / "conversations" / f"{pane.conversation.id}.json"
+        path.unlink()
+        path.mkdir()
+        burst(app, "do not lose me\rnor me")
+        await until(pilot, lambda: "not sent" in screen_text(app).lower())
+        await settle(pilot)
+        assert pane.composer.text == "do not lose me\nnor me"
