@@ -268,3 +268,31 @@ async def test_a_message_that_could_not_be_saved_comes_back_before_what_was_type
         await until(pilot, lambda: "not sent" in screen_text(app).lower())
         await settle(pilot)
         assert pane.composer.text == "do not lose me\nnor me"
+
+
+async def test_up_in_the_empty_composer_takes_a_queued_message_back_to_edit(
+    fake_api: FakeAPI, options, data_dir
+) -> None:
+    hold = threading.Event()
+    fake_api.add(reply(text("A reply that takes its time"), hold=hold))
+    fake_api.add(reply(text("The edited one is answered.")))
+    app = ClaudeTUI(options)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            pane = active(app)
+            composer = pane.composer
+            await type_and_send(pilot, "first question")
+            await until(pilot, lambda: "takes its time" in pane.view.live_text)
+            await pilot.press(*"second questoin", "enter")
+            await until(pilot, lambda: "queued" in screen_text(app))
+            await pilot.press("up")
+            await pilot.pause()
+            assert composer.text == "second questoin" and "queued" not in screen_text(app)
+            await pilot.press("backspace", "backspace", "backspace", *"ion", "enter")
+            await until(pilot, lambda: "queued" in screen_text(app))
+            hold.set()
+            await until(pilot, lambda: len(pane.conversation.messages) == 4
+                        and not pane.streaming)
+            assert texts(app)[2:] == ["second question", "The edited one is answered."]
+    finally:
+        hold.set()

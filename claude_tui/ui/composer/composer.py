@@ -71,6 +71,13 @@ class Composer(TextArea):
             self.composer = composer
             self.text = text
 
+    class RecallAsked(Message):
+        """``up`` in an empty composer: the messages queued for after the reply, to edit."""
+
+        def __init__(self, composer: Composer) -> None:
+            super().__init__()
+            self.composer = composer
+
     class AttachAsked(Message):
         """``/attach PATH`` was entered (``path`` may be empty: the dialog asks)."""
 
@@ -161,6 +168,11 @@ class Composer(TextArea):
                 self.post_message(self.AttachAsked(self, path.strip()))
                 return
             self.post_message(self.Submitted(self, self.text))
+        elif event.key == "up" and not self.text:
+            # Not also the text area's up: it would move the cursor to the start again.
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.RecallAsked(self))
         elif event.key == "tab" and self._attach_line() is not None:
             event.stop()
             event.prevent_default()

@@ -180,6 +180,10 @@ class ConversationPane(TabPane):
         self.attachment_row.put_back([a for m in taken for a in m.attached])
         return True
 
+    def on_composer_recall_asked(self, message: Composer.RecallAsked) -> None:
+        message.stop()
+        self.take_back_queued()  # to edit: it is sent once enter is pressed again
+
     @property
     def draft(self) -> str:
         """The text typed but not sent, queued messages first ("" once the conversation is
