@@ -114,10 +114,10 @@ class Turns:
                      if isinstance(a, ConversationPane)), None)
         if pane is None or not (message.text.strip() or pane.attachment_row.attached):
             return
-        if pane.streaming and pane.is_writable:
+        if pane.streaming:
             # Sent when the reply ends; out of the composer, so what is typed next is apart.
-            pane.queue(message.text)
-            message.composer.remove_sent(message.text)
+            if pane.is_writable and pane.queue(message.text):
+                message.composer.remove_sent(message.text)
         elif self.send(pane, message.text):
             # Only what was sent: keys typed after enter (in the same burst) stay.
             message.composer.remove_sent(message.text)

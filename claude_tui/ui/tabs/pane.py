@@ -163,11 +163,14 @@ class ConversationPane(TabPane):
         found = self.query("#queued")
         return found.first(QueuedNote) if found else None
 
-    def queue(self, text: str) -> None:
-        """Send ``text`` (and the files attached) when the reply that is coming ends."""
+    def queue(self, text: str) -> bool:
+        """Send ``text`` (and the files attached) when the reply that is coming ends; False
+        when this tab takes no message."""
         note = self.queued_note
-        if note is not None:
-            note.add(text, self.attachment_row.take())
+        if note is None:
+            return False
+        note.add(text, self.attachment_row.take())
+        return True
 
     def take_back_queued(self) -> bool:
         """The queued messages go back into the composer, before what was typed since, with
