@@ -1,8 +1,12 @@
 """The session: which conversations are open as tabs, in order, the active one, and drafts.
 
 Kept in ``<data dir>/tabs.json``, beside the conversations folder, not in it. The app owns its
-tabs and saves them here whenever they change; nothing else writes this file (deleting a
-conversation leaves it alone: a tab whose file is gone is simply not restored).
+tabs and saves them here whenever they change; nothing else writes this file (a conversation
+deleted elsewhere leaves it alone: a tab or draft whose file is gone is simply not restored).
+
+The drafts of closed tabs are kept too (``closed_drafts``, the most recently closed last): a
+conversation opened again gets its unsent text back. A file written before they were kept has
+none, and is read as it always was.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ class TabState:
     active: str | None
     # Conversation id -> the unsent text in its composer (open tabs only, never empty).
     drafts: dict[str, str] = field(default_factory=dict)
+    # Conversation id -> the unsent text of a tab that was closed, the latest closed last
+    # (never an open tab's, never empty; at most CLOSED_DRAFTS_KEPT).
+    closed_drafts: dict[str, str] = field(default_factory=dict)
+
+
+# Enough for every tab a user closes in a long session; the oldest draft goes first.
+CLOSED_DRAFTS_KEPT = 50
 
 
 class SessionStore:
@@ -52,7 +63,9 @@ class SessionStore:
         active = data.get("active")
         return TabState(open=seen,
                         active=active if active in seen else (seen[0] if seen else None),
-                        drafts=_drafts(data.get("drafts"), seen))
+                        drafts=_drafts(data.get("drafts"), seen),
+                        closed_drafts=closed_drafts(data.get("closed_drafts"), seen,
+                                                    self._exists))
 
     def save_soon(self, state: TabState) -> Future[None]:
         """Write ``state`` on the writer thread (the app does not wait for it)."""
@@ -76,7 +89,11 @@ def tabs_bytes(state: TabState) -> bytes:
     open_ids = [i for i in state.open if is_valid_id(i)]
     active = state.active if state.active in open_ids else None
     drafts = _drafts(state.drafts, open_ids)
-    return json_bytes({"open": open_ids, "active": active, "drafts": drafts})
+    data: dict[str, object] = {"open": open_ids, "active": active, "drafts": drafts}
+    closed = closed_drafts(state.closed_drafts, open_ids)
+    if closed:  # only then: the file is as it always was for who never closed a draft
+        data["closed_drafts"] = closed
+    return json_bytes(data)
 
 
 def _drafts(found: object, open_ids: list[str]) -> dict[str, str]:
@@ -85,3 +102,19 @@ def _drafts(found: object, open_ids: list[str]) -> dict[str, str]:
         return {}
     return {conv_id: text for conv_id, text in found.items()
             if conv_id in open_ids and isinstance(text, str) and text}
+
+
+def closed_drafts(found: object, open_ids: list[str],
+                  exists: Callable[[str], bool] = lambda _: True) -> dict[str, str]:
+    """The latest CLOSED_DRAFTS_KEPT drafts of closed tabs in ``found`` that are text, in the
+    order closed; not those of open tabs nor of conversations whose file is gone."""
+    if not isinstance(found, dict):
+        return {}
+    kept: list[tuple[str, str]] = []
+    for conv_id, text in reversed(list(found.items())):  # the latest first: the bound keeps
+        if len(kept) == CLOSED_DRAFTS_KEPT:
+            break
+        if (is_valid_id(conv_id) and conv_id not in open_ids and isinstance(text, str)
+                and text and exists(conv_id)):
+            kept.append((conv_id, text))
+    return dict(reversed(kept))

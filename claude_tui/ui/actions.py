@@ -244,6 +244,8 @@ class ConversationActions:
             except StoreError as exc:
                 app.notify(f"Could not delete: {exc}", severity="error", markup=False)
                 return
+            app.tabs.forget_draft(conversation_id)  # its closed tab's draft goes too
+            app.save_tabs()
             app.notify("Conversation deleted.")
 
         app.push_screen(ConfirmDeleteScreen(pane.conversation.display_title), answered)

@@ -175,6 +175,7 @@ class ClaudeTUI(App[None]):
             except StoreError:
                 continue  # a damaged file is reported from store.problems
             tabs.append((conversation, state.drafts.get(conversation_id, "")))
+        self.tabs.closed_drafts = state.closed_drafts
         await self.tabs.restore(tabs, state.active)
         for pane in self.tabs.panes():
             self._say_if_unanswered(pane)
@@ -200,7 +201,7 @@ class ClaudeTUI(App[None]):
         closed = await self.tabs.close(conversation_id)
         if closed is None:
             return
-        if is_unused(closed.conversation):
+        if is_unused(closed.conversation, self.tabs.closed_draft(conversation_id)):
             # A tab opened and closed unused would stay in the ctrl+o list for good.
             with contextlib.suppress(StoreError, OSError):
                 await asyncio.wrap_future(self.store.delete_soon(conversation_id))
@@ -215,14 +216,15 @@ class ClaudeTUI(App[None]):
 
     async def on_conversation_deleted(self, message: ConversationDeleted) -> None:
         pane = self.tabs.pane_for(message.conversation_id)
-        if pane is None:
-            return
-        stopped = await pane.stop_reply()
-        await self.close_tab(message.conversation_id)
-        if stopped:
-            # The stopped reply was saved after the file went: delete it again.
-            with contextlib.suppress(StoreError, OSError):
-                await asyncio.wrap_future(self.store.delete_soon(message.conversation_id))
+        if pane is not None:
+            stopped = await pane.stop_reply()
+            await self.close_tab(message.conversation_id)
+            if stopped:
+                # The stopped reply was saved after the file went: delete it again.
+                with contextlib.suppress(StoreError, OSError):
+                    await asyncio.wrap_future(self.store.delete_soon(message.conversation_id))
+        self.tabs.forget_draft(message.conversation_id)  # deleted: its draft goes too
+        self.save_tabs()
 
     # drafts and saving -----------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -300,7 +302,7 @@ class ClaudeTUI(App[None]):
 
     async def on_composer_submitted(self, message: Composer.Submitted) -> None:
         if message.text.strip() == "/end":
-            message.composer.clear()
+            message.composer.remove_sent(message.text)  # not what was typed after enter
             await self.action_end_conversation()
         else:
             self.turns.submit(message)

@@ -110,8 +110,8 @@ class ConversationEdits:
             return
         # Nothing was saved: the edited text goes into the composer so it is not lost.
         composer = pane.composer
-        if composer is not None and not composer.text:
-            composer.load_text(text)
+        if composer is not None:
+            composer.put_back(text)  # before what was typed meanwhile
 
     async def choose_thinking(self, pane: ConversationPane, on: bool | None) -> None:
         """Thinking on, off, or as the config says, for this conversation (also while a reply

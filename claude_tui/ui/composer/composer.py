@@ -23,6 +23,25 @@ _ATTACH_LINE = re.compile(r"^\s*/attach(?:\s+(.*))?$")
 _TAKEN_BY_APP = {"ctrl+w"}
 
 
+def sent_parts(sent: str, now: str) -> tuple[int, int]:
+    """How much of the composer's text ``now`` is the message ``sent``: the lengths of its head
+    and its tail that were sent (what lies between was typed after enter, and stays).
+
+    Keys that arrive in the same burst as enter are typed after the message was taken, at the
+    cursor (mostly its end). If they changed the sent text itself (a backspace), everything
+    past the part left untouched stays: more may stay than was typed, never less."""
+    if now.startswith(sent):
+        return len(sent), 0
+    limit = min(len(sent), len(now))
+    head = 0
+    while head < limit and sent[head] == now[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and sent[-1 - tail] == now[-1 - tail]:
+        tail += 1
+    return (head, tail) if head + tail == len(sent) else (head, 0)
+
+
 def _own_bindings() -> list[Binding]:
     kept: list[Binding] = []
     for binding in TextArea.BINDINGS:
@@ -52,6 +71,13 @@ class Composer(TextArea):
             self.composer = composer
             self.text = text
 
+    class RecallAsked(Message):
+        """``up`` in an empty composer: the messages queued for after the reply, to edit."""
+
+        def __init__(self, composer: Composer) -> None:
+            super().__init__()
+            self.composer = composer
+
     class AttachAsked(Message):
         """``/attach PATH`` was entered (``path`` may be empty: the dialog asks)."""
 
@@ -76,6 +102,44 @@ class Composer(TextArea):
             text, id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
             placeholder=in_your_keys(self, self.placeholder_for(assistant)),
         )
+
+    def on_mount(self) -> None:
+        if self.text:  # a restored draft, or the message of a branch: go on where it ends
+            self.cursor_to_end()
+
+    def on_focus(self) -> None:
+        # A tab shown again, or a long draft restored in a hidden tab: the cursor is in view.
+        self.call_after_refresh(self.scroll_cursor_visible)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(text)
+        self.cursor_to_end()
+
+    def cursor_to_end(self) -> None:
+        self.move_cursor(self.document.end)
+        self.call_after_refresh(self.scroll_cursor_visible)
+
+    def remove_sent(self, sent: str) -> None:
+        """The message ``sent`` went: take it out, and keep what was typed after enter."""
+        now = self.text
+        head, tail = sent_parts(sent, now)
+        if head + tail >= len(now):
+            self.clear()
+            return
+        document = self.document
+        if tail:  # the tail first: the head's offsets stay as they are
+            self.delete(document.get_location_from_index(len(now) - tail), document.end)
+        if head:
+            self.delete((0, 0), document.get_location_from_index(head))
+
+    def put_back(self, text: str) -> None:
+        """A message that was not sent comes back, before whatever was typed since."""
+        if not text:
+            return
+        if not self.text:
+            self.load_text(text)
+        else:
+            self.insert(text + "\n", (0, 0))
 
     @staticmethod
     def placeholder_for(assistant: str) -> str:
@@ -104,6 +168,11 @@ class Composer(TextArea):
                 self.post_message(self.AttachAsked(self, path.strip()))
                 return
             self.post_message(self.Submitted(self, self.text))
+        elif event.key == "up" and not self.text:
+            # Not also the text area's up: it would move the cursor to the start again.
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.RecallAsked(self))
         elif event.key == "tab" and self._attach_line() is not None:
             event.stop()
             event.prevent_default()

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent
 
 from claude_tui.conversation import Conversation
-from claude_tui.storage.session import TabState
+from claude_tui.storage.session import TabState, closed_drafts
 from claude_tui.ui.tabs.pane import ConversationPane, conversation_id_of, pane_id
 
 
@@ -33,6 +33,8 @@ class ConversationTabs(TabbedContent):
         # In tab order. A dict, not a DOM query: it is read for every piece of streamed text.
         self._panes: dict[str, ConversationPane] = {}
         self._announced: str | None = None  # the conversation last announced as shown
+        # The unsent text of closed tabs, by conversation, until it is opened again.
+        self.closed_drafts: dict[str, str] = {}
 
     # reading ---------------------------------------------------------------------------------
     def __contains__(self, conversation_id: object) -> bool:
@@ -79,7 +81,16 @@ class ConversationTabs(TabbedContent):
     def state(self) -> TabState:
         """What ``tabs.json`` keeps: the open tabs, the shown one and the unsent drafts."""
         drafts = {cid: pane.draft for cid, pane in self._panes.items() if pane.draft}
-        return TabState(open=self.order, active=self.active_id, drafts=drafts)
+        return TabState(open=self.order, active=self.active_id, drafts=drafts,
+                        closed_drafts=dict(self.closed_drafts))
+
+    def closed_draft(self, conversation_id: str) -> str:
+        """The unsent text the conversation's tab had when it was closed ("" if none)."""
+        return self.closed_drafts.get(conversation_id, "")
+
+    def forget_draft(self, conversation_id: str) -> None:
+        """The conversation was deleted: its closed tab's draft goes with it."""
+        self.closed_drafts.pop(conversation_id, None)
 
     # changing --------------------------------------------------------------------------------
     async def restore(self, tabs: list[tuple[Conversation, str]], active: str | None) -> None:
@@ -104,7 +115,11 @@ class ConversationTabs(TabbedContent):
 
     async def open(self, conversation: Conversation, draft: str = "", *,
                    before: ConversationPane | None = None) -> ConversationPane:
-        """Add a tab for ``conversation`` (not shown yet) and return it."""
+        """Add a tab for ``conversation`` (not shown yet) and return it; the draft its tab
+        had when it was closed comes back (after ``draft``, if both)."""
+        if not conversation.is_ended and conversation.read_only_reason is None:
+            kept = self.closed_drafts.pop(conversation.id, "")
+            draft = "\n".join(text for text in (draft, kept) if text)
         pane = ConversationPane(conversation, draft)
         self._panes[conversation.id] = pane
         await self.add_pane(pane, before=before)
@@ -131,7 +146,14 @@ class ConversationTabs(TabbedContent):
             return None
         # The file is whole when the tab is gone (and can be opened again at once), and no
         # turn runs on for a tab nobody sees.
+        pane.take_back_queued()  # a message waiting for the reply is not sent once closed
         await pane.stop_reply()
+        draft = pane.draft  # while it is mounted: kept until the conversation opens again
+        self.closed_drafts.pop(conversation_id, None)
+        if draft:
+            self.closed_drafts[conversation_id] = draft  # the latest last
+            others = [cid for cid in self.order if cid != conversation_id]
+            self.closed_drafts = closed_drafts(self.closed_drafts, others)  # bounded
         order = self.order
         position = order.index(conversation_id)
         del self._panes[conversation_id]
@@ -177,7 +199,8 @@ class ConversationTabs(TabbedContent):
         self.call_after_refresh(scroll)
 
 
-def is_unused(conversation: Conversation) -> bool:
-    """Nothing was ever written in it, nor a title given: not worth keeping once closed."""
+def is_unused(conversation: Conversation, draft: str = "") -> bool:
+    """Nothing was ever written in it, nor a title given, nor a draft left unsent: not worth
+    keeping once closed."""
     return not conversation.messages and not conversation.title.strip() and (
-        not conversation.is_ended)
+        not conversation.is_ended) and not draft

@@ -18,6 +18,7 @@ from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
 from claude_tui.ui.composer.attachment_row import AttachmentRow
 from claude_tui.ui.composer.composer import Composer
+from claude_tui.ui.composer.queued import QueuedNote
 from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.messages import EngineEvent, TextArrived
 from claude_tui.ui.tabs.banner import WarningBanner
@@ -102,7 +103,10 @@ class ConversationPane(TabPane):
         return self.worker is not None and not self.worker.is_finished
 
     def cancel_reply(self) -> None:
-        """Stop the running reply, if any; the engine saves what came, marked stopped."""
+        """Take back the messages queued for after the reply, if any (the reply goes on);
+        else stop the running reply, if any: the engine saves what came, marked stopped."""
+        if self.take_back_queued():
+            return
         if self.streaming and self.worker is not None:
             self.worker.cancel()
 
@@ -131,6 +135,7 @@ class ConversationPane(TabPane):
         elif self.conversation.is_ended:
             yield LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked")
         else:
+            yield QueuedNote(id="queued")
             yield AttachmentRow(id="attachments")
             yield Composer(self._composer_text, assistant=self.assistant, id="composer")
 
@@ -153,14 +158,47 @@ class ConversationPane(TabPane):
         return found.first(AttachmentRow) if found else AttachmentRow()
 
     @property
+    def queued_note(self) -> QueuedNote | None:
+        """The messages waiting for the reply to end (None once read-only)."""
+        found = self.query("#queued")
+        return found.first(QueuedNote) if found else None
+
+    def queue(self, text: str) -> bool:
+        """Send ``text`` (and the files attached) when the reply that is coming ends; False
+        when this tab takes no message."""
+        note = self.queued_note
+        if note is None:
+            return False
+        note.add(text, self.attachment_row.take())
+        return True
+
+    def take_back_queued(self) -> bool:
+        """The queued messages go back into the composer, before what was typed since, with
+        their files. False if there were none."""
+        note, composer = self.queued_note, self.composer
+        if note is None or composer is None or not note.queued:
+            return False
+        taken = note.take_all()
+        composer.put_back("\n".join(m.text for m in taken if m.text))
+        self.attachment_row.put_back([a for m in taken for a in m.attached])
+        return True
+
+    def on_composer_recall_asked(self, message: Composer.RecallAsked) -> None:
+        message.stop()
+        self.take_back_queued()  # to edit: it is sent once enter is pressed again
+
+    @property
     def draft(self) -> str:
-        """The text typed but not sent ("" once the conversation is read-only)."""
+        """The text typed but not sent, queued messages first ("" once the conversation is
+        read-only)."""
         if not self.is_writable:
             return ""
         if not self.is_mounted:
             return self._composer_text
-        composer = self.composer
-        return composer.text if composer is not None else ""
+        composer, note = self.composer, self.queued_note
+        queued = [m.text for m in note.queued] if note is not None else []
+        typed = composer.text if composer is not None else ""
+        return "\n".join(text for text in (*queued, typed) if text)
 
     def focus_composer(self) -> None:
         composer = self.composer
