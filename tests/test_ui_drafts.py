@@ -12,6 +12,7 @@ from claude_tui.storage.session import CLOSED_DRAFTS_KEPT, TabState
 from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
+from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
 from claude_tui.ui.dialogs.message_chooser import MessageChooser
 from claude_tui.ui.dialogs.picker import ConversationPicker
 from tests.ui_helpers import (  # no_animations is an autouse fixture
@@ -20,6 +21,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     demo_options,
     no_animations,  # noqa: F401
     panes,
+    screen_text,
     settle,
     tabs_file,
     type_and_send,
@@ -84,26 +86,36 @@ async def test_a_closed_tabs_draft_comes_back_when_reopened_and_after_a_restart(
         assert _at_end(composer)
 
 
-async def test_a_new_tab_closed_with_a_draft_is_kept_with_it(data_dir) -> None:
+async def test_closing_a_new_tab_with_only_a_draft_asks_first(data_dir) -> None:
+    # A never-used conversation is deleted when its tab closes (no message, no title): with a
+    # draft in it, that would lose the text, so ctrl+w asks.
     app = ClaudeTUI(demo_options())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+n", *"an idea worth keeping")
         await pilot.pause()
         idea = active(app).conversation.id
         await pilot.press("ctrl+w")  # ctrl+w out of habit, meaning to delete a word
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscardScreen))
+        assert "an idea worth keeping" in screen_text(app)
+        await pilot.press("enter")  # focus starts on Cancel
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDiscardScreen))
+        assert app.tabs.active_id == idea
+        assert active(app).composer.text == "an idea worth keeping"
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscardScreen))
+        await pilot.press("y")
         await until(pilot, lambda: idea not in app.tabs)
-        assert (data_dir / "conversations" / f"{idea}.json").exists()
-        assert tabs_file(data_dir)["closed_drafts"] == {idea: "an idea worth keeping"}
-        # A new tab closed with nothing in it still goes for good.
+        await settle(pilot)
+        assert not (data_dir / "conversations" / f"{idea}.json").exists()
+        assert idea not in tabs_file(data_dir).get("closed_drafts", {})
+        # A new tab closed with nothing in it goes without a question.
         await pilot.press("ctrl+n")
         await pilot.pause()
         empty = active(app).conversation.id
         await pilot.press("ctrl+w")
         await until(pilot, lambda: empty not in app.tabs)
+        assert not isinstance(app.screen, ConfirmDiscardScreen)
         assert not (data_dir / "conversations" / f"{empty}.json").exists()
-        await app.open_tab(app.store.load(idea))
-        await until(pilot, lambda: app.tabs.active_id == idea)
-        assert active(app).composer.text == "an idea worth keeping"
 
 
 async def test_deleting_a_conversation_forgets_its_closed_draft(data_dir, dialog_clock) -> None:

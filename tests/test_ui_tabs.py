@@ -10,6 +10,7 @@ from claude_tui.storage.session import TabState
 from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.composer.composer import Composer
+from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
 from claude_tui.ui.dialogs.rename import RenameScreen
 from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.tabs.pane import label_length
@@ -121,9 +122,10 @@ async def test_composer_keys_ctrl_w_closes_and_ctrl_j_adds_a_line(data_dir) -> N
         assert composer.text == "ab\nc "
         await pilot.press("ctrl+a", "x")  # the text area's own keys keep their meaning
         assert composer.text == "ab\nxc "
-        await pilot.press("ctrl+w")
-        await pilot.pause()
-        assert len(panes(app)) == 1
+        await pilot.press("ctrl+w")  # a new conversation with only a draft: asked first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscardScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: len(panes(app)) == 1)
 
 
 async def test_tab_state_is_saved_on_every_change(data_dir) -> None:

@@ -201,8 +201,9 @@ class ClaudeTUI(App[None]):
         closed = await self.tabs.close(conversation_id)
         if closed is None:
             return
-        if is_unused(closed.conversation, self.tabs.closed_draft(conversation_id)):
+        if is_unused(closed.conversation):
             # A tab opened and closed unused would stay in the ctrl+o list for good.
+            self.tabs.forget_draft(conversation_id)
             with contextlib.suppress(StoreError, OSError):
                 await asyncio.wrap_future(self.store.delete_soon(conversation_id))
         if not self.tabs:
@@ -312,8 +313,19 @@ class ClaudeTUI(App[None]):
         await self.open_tab(self.engine.new_conversation(self.options.model))
 
     async def action_close_tab(self) -> None:
-        if self.tabs.active_id is not None:
-            await self.close_tab(self.tabs.active_id)
+        pane = self.active_pane
+        if pane is None:
+            return
+        if is_unused(pane.conversation) and pane.draft.strip():
+            from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
+
+            async def answered(discard: bool | None) -> None:
+                if discard:
+                    await self.close_tab(pane.conversation.id)
+
+            self.push_screen(ConfirmDiscardScreen(pane.draft), callback=answered)
+            return
+        await self.close_tab(pane.conversation.id)
 
     async def action_previous_tab(self) -> None:
         await self._show_if(self.tabs.step(-1))

@@ -199,8 +199,7 @@ class ConversationTabs(TabbedContent):
         self.call_after_refresh(scroll)
 
 
-def is_unused(conversation: Conversation, draft: str = "") -> bool:
-    """Nothing was ever written in it, nor a title given, nor a draft left unsent: not worth
-    keeping once closed."""
+def is_unused(conversation: Conversation) -> bool:
+    """Nothing was ever written in it, nor a title given: not worth keeping once closed."""
     return not conversation.messages and not conversation.title.strip() and (
-        not conversation.is_ended) and not draft
+        not conversation.is_ended)
