@@ -9,7 +9,7 @@ and its composer focused.
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import TabbedContent
+from textual.widgets import TabbedContent, Tabs
 
 from claude_tui.conversation import Conversation
 from claude_tui.storage.session import TabState
@@ -33,6 +33,11 @@ class ConversationTabs(TabbedContent):
         # In tab order. A dict, not a DOM query: it is read for every piece of streamed text.
         self._panes: dict[str, ConversationPane] = {}
         self._announced: str | None = None  # the conversation last announced as shown
+
+    def on_mount(self) -> None:
+        # Focused, the tab bar only shaded the shown tab and dropped what was typed, and its
+        # left/right do what alt+left/alt+right do anywhere: tab and shift+tab pass it by.
+        self.query_one(Tabs).can_focus = False  # the bar, a ContentTabs
 
     # reading ---------------------------------------------------------------------------------
     def __contains__(self, conversation_id: object) -> bool:
