@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, OptionList, TextArea
 
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.attach_file import AttachFileScreen
+from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen
 from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.dialogs.edit_text import EditTextScreen
 from claude_tui.ui.dialogs.help import HelpScreen
@@ -76,6 +77,14 @@ async def test_the_end_dialog_shows_what_is_permanent_and_both_buttons(data_dir)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmEndScreen))
         assert active(app).is_writable
+
+        await app.run_action("delete_conversation")  # from the palette: the same shape
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen))
+        await pilot.pause()
+        await pilot.pause()
+        for button in app.screen.query(Button):
+            assert on_screen(app, button), button.id
+        await pilot.press("escape")
 
 
 async def test_rename_and_attach_show_their_field_and_keys(data_dir, tmp_path: Path) -> None:
@@ -152,3 +161,19 @@ async def test_the_lists_keep_their_rows_and_keys(data_dir) -> None:
             assert shows(app, keys, "escape"), key
             await pilot.press("escape")
             await until(pilot, lambda screen=screen: not isinstance(app.screen, screen))
+
+
+async def test_a_confirmation_too_long_for_the_screen_scrolls_under_its_buttons(
+        data_dir) -> None:
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=(40, 11)) as pilot:
+        await started(pilot)
+        await opened(pilot, "f4", ConfirmEndScreen)
+        body = app.screen.query_one(".yes-no-body")
+        assert body.max_scroll_y > 0
+        for button in app.screen.query(Button):
+            assert on_screen(app, button), button.id
+        assert not shows(app, "starts a new one")
+        await pilot.press("down", "down", "pagedown")
+        await until(pilot, lambda: shows(app, "starts a new one"))
+        assert app.focused is app.screen.query_one("#cancel")  # the buttons keep the focus
