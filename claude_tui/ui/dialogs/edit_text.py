@@ -49,6 +49,9 @@ class EditTextScreen(DialogScreen[str | None]):
     ``enter_saves``, for a message), None on escape (or Cancel), so nothing changes."""
 
     CSS_PATH = "edit_text.tcss"
+    # Its text area is 12 lines high: on fewer than 30 rows it takes what is left instead.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"),
+                                                                    (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", show=False, priority=True),
@@ -74,8 +77,8 @@ class EditTextScreen(DialogScreen[str | None]):
             yield area(self.text, id="edit-text-area", soft_wrap=True,
                        placeholder=self.placeholder)
             yield Static(self.hint, id="edit-text-hint", markup=False)
+            yield Static(self.keys, id="edit-text-keys", markup=False)
             with Horizontal(id="edit-text-buttons"):
-                yield Static(self.keys, id="edit-text-keys", markup=False)
                 yield Button("Cancel", id="cancel")
                 yield Button(self.save_label, id="save", variant="primary")
 
