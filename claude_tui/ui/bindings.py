@@ -101,13 +101,13 @@ APP_KEYS: list[KeySpec] = [
     # Scrolling while typing. None of these is an editing key of the composer's text area
     # (its shift+home/shift+end select to the line's start/end, so the ends take ctrl).
     KeySpec("scroll_up", "shift+pageup", "scroll_transcript('page_up')", "Scroll up",
-            "Conversation", help="Scroll up a page (stops following the reply)"),
+            "Transcript", help="Scroll up a page (stops following the reply)"),
     KeySpec("scroll_down", "shift+pagedown", "scroll_transcript('page_down')", "Scroll down",
-            "Conversation", help="Scroll the transcript down a page"),
+            "Transcript", help="Scroll the transcript down a page"),
     KeySpec("scroll_top", "ctrl+home", "scroll_transcript('top')", "Scroll to top",
-            "Conversation", help="Scroll to the top of the transcript"),
+            "Transcript", help="Scroll to the top of the transcript"),
     KeySpec("scroll_bottom", "ctrl+end", "scroll_transcript('bottom')", "Scroll to bottom",
-            "Conversation", help="Scroll to the bottom and follow the reply again"),
+            "Transcript", help="Scroll to the bottom and follow the reply again"),
     KeySpec("help", "f1", "help", "Help", "App", show=True, help="Help (this list of keys)"),
     KeySpec("command_palette", "ctrl+p", "command_palette", "Commands", "App",
             help="Find any command by name"),
@@ -123,6 +123,11 @@ COMPOSER_KEYS: list[KeySpec] = [
     KeySpec("delete_word", "alt+backspace,ctrl+backspace", "delete_word_left",
             "Delete word", "Composer", help="Delete the word before the cursor"),
 ]
+
+
+# The help screen's groups, in this order: the transcript's keys come last, so that the ones
+# of the first three groups are on the first screen of help they always were.
+HELP_GROUPS = ("Tabs", "Conversation", "App", "Composer", "Transcript")
 
 
 def app_bindings() -> list[Binding]:

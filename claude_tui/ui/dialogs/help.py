@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.keys import key_to_character
 from textual.widgets import Static
 
-from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, KeySpec
+from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, HELP_GROUPS, KeySpec
 from claude_tui.ui.dialogs.dialog import DialogScreen
 from claude_tui.ui.dialogs.picker import PICKER_KEYS
 
@@ -40,7 +40,7 @@ def shown_keys(keys: str) -> list[str]:
 
 def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(group, [(keys, description)]) in the order of the bindings, keymap applied."""
-    groups: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {group: [] for group in HELP_GROUPS}
     jumps: list[tuple[KeySpec, list[str]]] = []
     for spec in [*APP_KEYS, *COMPOSER_KEYS]:
         keys = shown_keys(spec.keys if spec.fixed else keymap.get(spec.id, spec.keys))
@@ -55,7 +55,7 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]
         rows = groups[jumps[0][0].group]
         at = rows.index(("", ""))
         rows[at : at + 1] = _jump_rows(jumps)
-    result = list(groups.items())
+    result = [(group, rows) for group, rows in groups.items() if rows]
     result.append(("Composer commands", COMPOSER_COMMANDS))
     result.append(("Open a conversation (picker)", PICKER_KEYS))
     return result
