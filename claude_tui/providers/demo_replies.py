@@ -122,6 +122,8 @@ _KEY_ROWS = (
     ("`ctrl+g`", "Show or hide the thinking of the last reply"),
     ("`escape`", "Stop a streaming reply"),
     ("`ctrl+up`", "Show earlier messages of a long conversation"),
+    ("`shift+pageup` / `shift+pagedown`", "Scroll the transcript by a page, also while typing"),
+    ("`ctrl+home` / `ctrl+end`", "Scroll to the top / the bottom (which follows the reply again)"),
     ("`f1`", "Help"),
     ("`ctrl+p`", "Command palette"),
     ("`ctrl+q`", "Quit"),

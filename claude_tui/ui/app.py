@@ -352,6 +352,10 @@ class ClaudeTUI(App[None]):
         if (pane := self.active_pane) is not None:
             await pane.view.action_show_earlier()
 
+    def action_scroll_transcript(self, where: str) -> None:
+        if (pane := self.active_pane) is not None:
+            pane.view.scroll_by_key(where)  # page_up, page_down, top, bottom
+
     async def action_end_conversation(self) -> None:
         pane = self.active_pane
         if pane is None:

@@ -98,6 +98,16 @@ APP_KEYS: list[KeySpec] = [
             help="Stop the reply being written (what came is kept)"),
     KeySpec("show_earlier", "ctrl+up", "show_earlier", "Show earlier messages", "Conversation",
             help="Show earlier messages of a long conversation"),
+    # Scrolling while typing. None of these is an editing key of the composer's text area
+    # (its shift+home/shift+end select to the line's start/end, so the ends take ctrl).
+    KeySpec("scroll_up", "shift+pageup", "scroll_transcript('page_up')", "Scroll up",
+            "Transcript", help="Scroll up a page (stops following the reply)"),
+    KeySpec("scroll_down", "shift+pagedown", "scroll_transcript('page_down')", "Scroll down",
+            "Transcript", help="Scroll the transcript down a page"),
+    KeySpec("scroll_top", "ctrl+home", "scroll_transcript('top')", "Scroll to top",
+            "Transcript", help="Scroll to the top of the transcript"),
+    KeySpec("scroll_bottom", "ctrl+end", "scroll_transcript('bottom')", "Scroll to bottom",
+            "Transcript", help="Scroll to the bottom and follow the reply again"),
     KeySpec("help", "f1", "help", "Help", "App", show=True, help="Help (this list of keys)"),
     KeySpec("command_palette", "ctrl+p", "command_palette", "Commands", "App",
             help="Find any command by name"),
@@ -113,6 +123,11 @@ COMPOSER_KEYS: list[KeySpec] = [
     KeySpec("delete_word", "alt+backspace,ctrl+backspace", "delete_word_left",
             "Delete word", "Composer", help="Delete the word before the cursor"),
 ]
+
+
+# The help screen's groups, in this order: the transcript's keys come last, so that the ones
+# of the first three groups are on the first screen of help they always were.
+HELP_GROUPS = ("Tabs", "Conversation", "App", "Composer", "Transcript")
 
 
 def app_bindings() -> list[Binding]:

@@ -16,6 +16,7 @@ from claude_tui.ui.actions import READ_ONLY_NOTICE
 from claude_tui.ui.dialogs.edit_text import (
     EDIT_HEADING,
     EDIT_HINT,
+    EDIT_KEYS,
     SYSTEM_PROMPT_HEADING,
     SYSTEM_PROMPT_HINT,
     EditTextScreen,
@@ -95,7 +96,7 @@ class ConversationEdits:
             app.turns.start(pane, self._resend(pane, text), "edit")
 
         screen = EditTextScreen(EDIT_HEADING, conversation.messages[index].text, EDIT_HINT,
-                                save_label="Send", enter_saves=True)
+                                save_label="Send", enter_saves=True, keys=EDIT_KEYS)
         app.push_screen(screen, edited)
 
     async def _resend(self, pane: ConversationPane, text: str) -> None:

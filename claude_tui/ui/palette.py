@@ -37,6 +37,10 @@ _NAMES: dict[str, str] = {
     "toggle_thinking": "Show or hide the last reply's thinking",
     "stop_reply": "Stop the reply",
     "help": "Show keys (help)",
+    "scroll_up": "Scroll the transcript up a page",
+    "scroll_down": "Scroll the transcript down a page",
+    "scroll_top": "Scroll to the top of the transcript",
+    "scroll_bottom": "Scroll to the bottom of the transcript",
 }
 # Actions that make no sense from the palette itself.
 _SKIPPED = {"command_palette"}

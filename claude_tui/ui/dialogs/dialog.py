@@ -8,7 +8,7 @@ dialog that is no longer on top, is ignored. Textual's own command palette gets 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette
@@ -31,7 +31,16 @@ class DismissOnce:
 
 
 class DialogScreen(DismissOnce, ModalScreen[ResultType]):
-    """A modal screen whose ``dismiss`` takes effect once."""
+    """A modal screen whose ``dismiss`` takes effect once.
+
+    On a small terminal it has the class ``-short`` (under 24 rows) or ``-narrow`` (under 60
+    columns): each dialog's .tcss fits itself into the screen then, with less room around its
+    parts, buttons a line high and a scrolling body, so that nothing is cut off."""
+
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"),
+                                                                    (24, "-tall")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"),
+                                                                      (60, "-wide")]
 
 
 class CommandPaletteScreen(DismissOnce, CommandPalette):

@@ -16,10 +16,12 @@ from claude_tui.ui.dialogs.dialog import DialogScreen
 SYSTEM_PROMPT_HEADING = "System prompt of this conversation"
 SYSTEM_PROMPT_HINT = (
     "Sent with every request of this conversation, beside claude-tui's own instructions for "
-    "ending conversations. ctrl+s saves · escape cancels · empty: no system prompt of your own")
+    "ending conversations. Empty: no system prompt of your own.")
 EDIT_HEADING = "Edit your last message"
-EDIT_HINT = ("enter (or ctrl+s) sends it in place of the old one, which is kept as an earlier "
-             "version with its reply · ctrl+j adds a line · escape cancels")
+EDIT_HINT = ("It goes in place of the old one, which is kept as an earlier version with its "
+             "reply.")
+EDIT_KEYS = "enter or ctrl+s sends · ctrl+j adds a line · escape cancels"
+SAVE_KEYS = "ctrl+s saves · escape cancels"
 
 
 class MessageArea(TextArea):
@@ -47,18 +49,24 @@ class EditTextScreen(DialogScreen[str | None]):
     ``enter_saves``, for a message), None on escape (or Cancel), so nothing changes."""
 
     CSS_PATH = "edit_text.tcss"
+    # Its text area is 12 lines high: on fewer than 30 rows it takes what is left instead.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"),
+                                                                    (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", show=False, priority=True),
     ]
 
     def __init__(self, heading: str, text: str, hint: str, *, save_label: str = "Save",
-                 placeholder: str = "", enter_saves: bool = False) -> None:
+                 placeholder: str = "", enter_saves: bool = False,
+                 keys: str = SAVE_KEYS) -> None:
+        """``hint``: what saving does; ``keys``: the keys, shown apart (always in view)."""
         super().__init__()
         self.enter_saves = enter_saves
         self.heading = heading
         self.text = inert(text)  # shown as typed: no control characters reach the terminal
         self.hint = hint
+        self.keys = keys
         self.save_label = save_label
         self.placeholder = placeholder
 
@@ -68,7 +76,8 @@ class EditTextScreen(DialogScreen[str | None]):
             area = MessageArea if self.enter_saves else TextArea
             yield area(self.text, id="edit-text-area", soft_wrap=True,
                        placeholder=self.placeholder)
-            yield Static(self.hint, id="edit-text-keys", markup=False)
+            yield Static(self.hint, id="edit-text-hint", markup=False)
+            yield Static(self.keys, id="edit-text-keys", markup=False)
             with Horizontal(id="edit-text-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.save_label, id="save", variant="primary")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.keys import key_to_character
 from textual.widgets import Static
 
-from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, KeySpec
+from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, HELP_GROUPS, KeySpec
 from claude_tui.ui.dialogs.dialog import DialogScreen
 from claude_tui.ui.dialogs.picker import PICKER_KEYS
 
@@ -38,7 +40,7 @@ def shown_keys(keys: str) -> list[str]:
 
 def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(group, [(keys, description)]) in the order of the bindings, keymap applied."""
-    groups: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {group: [] for group in HELP_GROUPS}
     jumps: list[tuple[KeySpec, list[str]]] = []
     for spec in [*APP_KEYS, *COMPOSER_KEYS]:
         keys = shown_keys(spec.keys if spec.fixed else keymap.get(spec.id, spec.keys))
@@ -53,7 +55,7 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]
         rows = groups[jumps[0][0].group]
         at = rows.index(("", ""))
         rows[at : at + 1] = _jump_rows(jumps)
-    result = list(groups.items())
+    result = [(group, rows) for group, rows in groups.items() if rows]
     result.append(("Composer commands", COMPOSER_COMMANDS))
     result.append(("Open a conversation (picker)", PICKER_KEYS))
     return result
@@ -87,7 +89,7 @@ class HelpScreen(DialogScreen[None]):
             body.border_subtitle = "escape, f1 or q closes · up/down scroll"
             for group, rows in groups:
                 yield Static(group, classes="help-group", markup=False)
-                yield Static(_table(rows, width), classes="help-rows")
+                yield Static(KeyRows(rows, width), classes="help-rows")
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()
@@ -96,11 +98,27 @@ class HelpScreen(DialogScreen[None]):
         self.dismiss(None)
 
 
-def _table(rows: list[tuple[str, str]], width: int) -> Table:
-    """Keys in a column of their own; a long description wraps within its column."""
-    table = Table.grid(expand=True)
-    table.add_column(width=width, no_wrap=True)
-    table.add_column(ratio=1)
-    for keys, description in rows:
-        table.add_row(Text(keys, style="bold"), Text(description))
-    return table
+# Under this many columns for the descriptions, each goes under its keys instead.
+NARROW_DESCRIPTIONS = 24
+
+
+class KeyRows:
+    """Keys in a column of their own, a long description wrapping within its column; where
+    the screen is too narrow for both (40 columns), each description goes under its keys."""
+
+    def __init__(self, rows: list[tuple[str, str]], width: int) -> None:
+        self.rows = rows
+        self.width = width  # of the keys' column
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width - self.width >= NARROW_DESCRIPTIONS:
+            table = Table.grid(expand=True)
+            table.add_column(width=self.width, no_wrap=True)
+            table.add_column(ratio=1)
+            for keys, description in self.rows:
+                table.add_row(Text(keys, style="bold"), Text(description))
+            yield table
+            return
+        for keys, description in self.rows:
+            yield Text(keys, style="bold")
+            yield Padding(Text(description), (0, 0, 0, 2))

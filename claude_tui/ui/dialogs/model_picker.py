@@ -46,6 +46,9 @@ class ModelPicker(DialogScreen[str | None]):
     and the providers' own list once they have answered."""
 
     CSS_PATH = "model_picker.tcss"
+    # Its list of models is long (up to 20 rows): on fewer than 40 it fills the screen instead.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"),
+                                                                    (40, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", show=False),
     ]

@@ -51,6 +51,12 @@ class ProblemsScreen(DialogScreen[None]):
     #problems-list { height: auto; max-height: 30; }
     .problem { margin: 1 0 0 0; }
     #problems-keys { color: $text-muted; margin: 1 0 0 0; }
+    /* A small terminal: the dialog fills it and the list scrolls, the keys stay in view. */
+    ProblemsScreen.-short #problems, ProblemsScreen.-narrow #problems {
+        width: 100%; max-height: 100%; }
+    ProblemsScreen.-short #problems { height: 100%; }
+    ProblemsScreen.-short #problems-list { height: 1fr; }
+    ProblemsScreen.-short #problems-keys { margin: 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", show=False),

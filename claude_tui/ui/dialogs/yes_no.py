@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
@@ -36,6 +36,11 @@ class YesNoScreen(DialogScreen[bool]):
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("left", "app.focus_previous", show=False),
         Binding("right", "app.focus_next", show=False),
+        # The body scrolls where the screen is too small for it (the buttons stay in view).
+        Binding("up", "scroll_body(-1)", show=False),
+        Binding("down", "scroll_body(1)", show=False),
+        Binding("pageup", "scroll_body(-10)", show=False),
+        Binding("pagedown", "scroll_body(10)", show=False),
     ]
 
     heading: str = ""
@@ -59,9 +64,11 @@ class YesNoScreen(DialogScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="yes-no-dialog"):
             yield Static(self.heading, classes="yes-no-heading", markup=False)
-            yield Static(self.subject, classes="yes-no-subject", markup=False)
-            for paragraph in self.body():
-                yield Static(in_your_keys(self, paragraph), classes="yes-no-text", markup=False)
+            with VerticalScroll(classes="yes-no-body", can_focus=False):
+                yield Static(self.subject, classes="yes-no-subject", markup=False)
+                for paragraph in self.body():
+                    yield Static(in_your_keys(self, paragraph), classes="yes-no-text",
+                                 markup=False)
             yield Static("y confirm · n or escape cancel", classes="yes-no-keys", markup=False)
             with Horizontal(classes="yes-no-buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
@@ -82,6 +89,9 @@ class YesNoScreen(DialogScreen[bool]):
     def action_answer(self, confirmed: bool) -> None:
         if not self.too_soon():
             self.dismiss(confirmed)
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.query_one(".yes-no-body").scroll_relative(y=lines, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

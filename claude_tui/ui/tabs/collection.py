@@ -9,7 +9,7 @@ and its composer focused.
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import TabbedContent
+from textual.widgets import TabbedContent, Tabs
 
 from claude_tui.conversation import Conversation
 from claude_tui.storage.session import TabState, closed_drafts
@@ -35,6 +35,11 @@ class ConversationTabs(TabbedContent):
         self._announced: str | None = None  # the conversation last announced as shown
         # The unsent text of closed tabs, by conversation, until it is opened again.
         self.closed_drafts: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        # Focused, the tab bar only shaded the shown tab and dropped what was typed, and its
+        # left/right do what alt+left/alt+right do anywhere: tab and shift+tab pass it by.
+        self.query_one(Tabs).can_focus = False  # the bar, a ContentTabs
 
     # reading ---------------------------------------------------------------------------------
     def __contains__(self, conversation_id: object) -> bool:

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.events import DescendantFocus, Key
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker
 
 from claude_tui import events
@@ -97,6 +97,21 @@ class ConversationPane(TabPane):
             shown = tabbed.get_pane(tabbed.active) if tabbed.active else None
             if isinstance(shown, ConversationPane) and shown is not self:
                 shown.focus_composer()
+
+    def on_key(self, event: Key) -> None:
+        # A character typed while the transcript, a chip or a button has the focus (tab took
+        # it there) is meant for the message: the composer takes it, and the focus, rather
+        # than the key being lost.
+        composer = self.composer
+        if (composer is None or not event.is_printable or not event.character
+                or isinstance(self.app.focused, TextArea | Input)):
+            return
+        event.stop()
+        event.prevent_default()
+        composer.focus()
+        if not composer.read_only:
+            composer.replace(event.character, *composer.selection,
+                             maintain_selection_offset=False)
 
     @property
     def streaming(self) -> bool:

@@ -174,6 +174,20 @@ class ConversationView(VerticalScroll):
         self.release_anchor()
         self.call_after_refresh(self.scroll_home, animate=False)
 
+    def scroll_by_key(self, where: str) -> None:
+        """``page_up``, ``page_down``, ``top`` or ``bottom``, from anywhere in the tab. Up lets
+        go of the bottom, as the mouse wheel does: a growing reply no longer pulls the view
+        down. Reaching the bottom follows the reply again."""
+        last_page = self.scroll_y + self.scrollable_content_region.height >= self.max_scroll_y
+        if where == "bottom" or (where == "page_down" and last_page):
+            self.anchor()  # also when already there: the anchor let go is taken up again
+        elif where == "page_down":
+            self.scroll_page_down(animate=False)
+        elif where == "page_up":
+            self.scroll_page_up(animate=False)
+        elif where == "top":
+            self.scroll_home(animate=False)
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if isinstance(event.button, EarlierButton):
             event.stop()
