@@ -1,5 +1,5 @@
 """What the user does to conversations through a dialog or a file: rename, choose the model,
-open, branch, copy, delete, export, help, and the report of unreadable files. The app's key
+open, close, branch, copy, delete, export, help, and the report of unreadable files. The app's key
 actions call these; each works on the shown tab."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ConversationActions:
             setattr(conversation, name, old)
             self.app.notify(f"{not_done}: {exc}", severity="warning", markup=False)
             return False
-        self.app.when_saved(future, not_saved)
+        self.app.saving.when_saved(future, not_saved)
         return True
 
     def rename(self) -> None:
@@ -227,6 +227,25 @@ class ConversationActions:
                     opened.attachment_row.add(attachment)
 
         app.push_screen(MessageChooser(source, "branch"), chosen)
+
+    async def close(self) -> None:
+        """Close the shown tab. A conversation never used (no message, no title) is deleted
+        as its tab closes: if it holds a draft, the user is asked first."""
+        from claude_tui.ui.tabs.collection import is_unused
+        app, pane = self.app, self._shown
+        if pane is None:
+            return
+        conversation_id = pane.conversation.id
+        if not (is_unused(pane.conversation) and pane.draft.strip()):
+            await app.close_tab(conversation_id)
+            return
+        from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await app.close_tab(conversation_id)
+
+        app.push_screen(ConfirmDiscardScreen(pane.draft), answered)
 
     def delete(self) -> None:
         from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen

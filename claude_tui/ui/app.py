@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker
 
@@ -34,7 +32,6 @@ from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
-from claude_tui.ui.drafts_at_quit import DraftsAtQuit
 from claude_tui.ui.edits import ConversationEdits
 from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.keymap import checked_keymap
@@ -43,6 +40,7 @@ from claude_tui.ui.palette import ConversationCommands
 from claude_tui.ui.sdk_warm_up import warm_up_in_background
 from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.status_line import Status, StatusLine
+from claude_tui.ui.tab_saving import TabSaving
 from claude_tui.ui.tabs.collection import ConversationTabs, is_unused
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
@@ -96,8 +94,7 @@ class ClaudeTUI(App[None]):
         self.shutdown = Shutdown(self)
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
-        self._draft_timer: Timer | None = None
-        self.drafts_at_quit = DraftsAtQuit(self.store.session.path)
+        self.saving = TabSaving(self)
         # Keys the composer needs are refused (reported at mount); the file keeps them.
         keymap, self._refused_keys = checked_keymap(self.settings.keymap,
                                                     self.settings.keymap_lines)
@@ -227,53 +224,21 @@ class ClaudeTUI(App[None]):
         self.tabs.forget_draft(message.conversation_id)  # deleted: its draft goes too
         self.save_tabs()
 
-    # drafts and saving -----------------------------------------------------------------------
+    # drafts and saving (ui/tab_saving.py) -----------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if not isinstance(event.text_area, Composer):
-            return
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(self.draft_save_delay, self.save_tabs)
+        if isinstance(event.text_area, Composer):
+            self.saving.typed()
 
     def save_tabs(self) -> None:
         """Write the open tabs and their unsent drafts (on every tab change, when typing
         pauses, and at quit)."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()  # written now: the pending write has nothing to add
-            self._draft_timer = None
-        state = self.tabs.state()
-        try:
-            future = self.store.session.save_soon(state)
-        except StoreError as exc:
-            self.drafts_at_quit.saving(state, self.tabs, None, exc)
-            self.report_store_error("The open tabs could not be saved", exc)
-            return
-        self.drafts_at_quit.saving(state, self.tabs, future)
-        self.when_saved(future, "The open tabs could not be saved")
+        self.saving.save()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         # Every notice of the app names the keys as the user's [keymap] has them.
         super().notify(self.key_words(message), title=title, severity=severity,
                        timeout=timeout, markup=markup)
-
-    def when_saved(self, future: Future[None], what: str) -> None:
-        """Tell the user (once the writer is done) if a background save failed."""
-        loop = asyncio.get_running_loop()
-
-        def done(finished: Future[None]) -> None:
-            exc = finished.exception()
-            if exc is not None:
-                loop.call_soon_threadsafe(self.report_store_error, what, exc)
-
-        future.add_done_callback(done)
-
-    def report_store_error(self, what: str, exc: BaseException) -> None:
-        """The one way a file error reaches the user: a notice naming it and what to do."""
-        if not self.is_running:
-            return
-        self.notify(f"{what}: {exc}", title="File not saved", severity="error", timeout=15,
-                    markup=False)
 
     # turns and the status line ---------------------------------------------------------------
     def on_engine_event(self, message: EngineEvent) -> None:
@@ -313,19 +278,7 @@ class ClaudeTUI(App[None]):
         await self.open_tab(self.engine.new_conversation(self.options.model))
 
     async def action_close_tab(self) -> None:
-        pane = self.active_pane
-        if pane is None:
-            return
-        if is_unused(pane.conversation) and pane.draft.strip():
-            from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
-
-            async def answered(discard: bool | None) -> None:
-                if discard:
-                    await self.close_tab(pane.conversation.id)
-
-            self.push_screen(ConfirmDiscardScreen(pane.draft), callback=answered)
-            return
-        await self.close_tab(pane.conversation.id)
+        await self.actions.close()  # asks first where closing would lose a draft
 
     async def action_previous_tab(self) -> None:
         await self._show_if(self.tabs.step(-1))
@@ -417,7 +370,7 @@ class ClaudeTUI(App[None]):
         heap.release()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)
-        self.drafts_at_quit.check()  # printed by run_app once the terminal is restored
+        self.saving.drafts_at_quit.check()  # printed by run_app once the terminal is restored
         for provider in (self.claude, self.demo):
             if provider is not None:
                 with contextlib.suppress(Exception):  # closing must not hide the real outcome
@@ -432,5 +385,5 @@ def run_app(options: StartOptions) -> int:
     app = ClaudeTUI(options)
     app.run()
     with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
-        app.drafts_at_quit.report(sys.stderr)  # nothing typed is lost without a word
+        app.saving.drafts_at_quit.report(sys.stderr)  # nothing typed is lost without a word
     return app.return_code or 0
