@@ -16,7 +16,7 @@ CORE = [
     "reply_stream", "end_tools", "turn_output",
     "providers.base", "providers.choice", "providers.demo", "providers.demo_reading",
     "providers.demo_replies",
-    "providers.anthropic",
+    "providers.anthropic", "providers.anthropic_errors",
     "storage", "storage.atomic", "storage.data_lock", "storage.file_format", "storage.guards",
     "storage.index", "storage.quarantine", "storage.reading", "storage.refresh",
     "storage.session", "storage.store", "storage.sync", "storage.writer",
