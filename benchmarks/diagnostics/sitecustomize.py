@@ -1,4 +1,4 @@
-"""Diagnostics for the app under a benchmark (``PYTHONPATH=benchmarks/diagnostics
+"""Diagnostics for the app under a benchmark (``PYTHONPATH=$PWD/benchmarks/diagnostics
 BENCH_SLOWLOG=FILE``; terminal.py passes both on): a heartbeat task on the event loop logs to
 FILE every lag over 55 ms, with the loop callbacks over 3 ms that ran meanwhile, the
 garbage-collector pauses, and inclusive sample counts of the main thread's functions (a
