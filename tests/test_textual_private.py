@@ -23,6 +23,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual._xterm_parser import XTermParser
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.events import DescendantFocus
 from textual.strip import Strip
 from textual.visual import Visual
@@ -33,6 +34,7 @@ import claude_tui.ui
 from claude_tui.ui import terminal_keys, textual_private
 from claude_tui.ui.textual_private import (
     OVERRIDDEN_HOOKS,
+    keep_full_map_after_reflow,
     keep_shown_tab,
     stop_strip_divide_cycles,
     widget_visual,
@@ -65,6 +67,21 @@ def test_add_key_sequences_finds_textuals_sequence_table() -> None:
 def test_stop_strip_divide_cycles_finds_strip_divide() -> None:
     assert parameters(original_divide()) == ["self", "cuts"], "stop_strip_divide_cycles"
     assert isinstance(Strip([Segment("abc")]).cell_length, int), "stop_strip_divide_cycles"
+
+
+def original_reflow() -> Callable[..., object]:
+    from textual._compositor import Compositor
+
+    return getattr(Compositor.reflow, "__wrapped__", Compositor.reflow)
+
+
+def test_keep_full_map_after_reflow_finds_the_reflow_and_its_flag() -> None:
+    from textual._compositor import Compositor
+
+    assert parameters(original_reflow()) == ["self", "parent", "size"], (
+        "keep_full_map_after_reflow: Compositor.reflow")
+    assert Compositor()._full_map_invalidated is True, (
+        "keep_full_map_after_reflow: Compositor._full_map_invalidated")
 
 
 def test_keep_shown_tab_finds_the_handler_it_stops() -> None:
@@ -152,6 +169,36 @@ def test_stop_strip_divide_cycles_divides_as_textual_does_without_a_cycle() -> N
 def test_textuals_own_strip_divide_still_makes_the_cycle_the_patch_removes() -> None:
     if cycles_made(original_divide()) == 0:
         pytest.skip("Textual's Strip.divide makes no cycle now: stop_strip_divide_cycles can go")
+
+
+class Rows(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            for n in range(60):
+                yield Static(f"row {n}", id=f"row{n}")
+
+
+async def test_a_layout_keeps_the_full_map_it_built_as_current() -> None:
+    assert keep_full_map_after_reflow(), "keep_full_map_after_reflow could not be applied"
+    app = Rows()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        compositor = screen._compositor
+        far = app.query_one("#row59", Static)  # off screen
+        compositor.update_widgets({far})  # as a layout starts with a widget to repaint there
+        assert compositor._full_map_invalidated, "keep_full_map_after_reflow: update_widgets"
+        compositor.reflow(screen, screen.size)
+        assert not compositor._full_map_invalidated, "keep_full_map_after_reflow"
+        built, _ = compositor._arrange_root(screen, screen.size, visible_only=False)
+        assert compositor.full_map == built, "keep_full_map_after_reflow: the map kept is stale"
+        assert far.region == built[far].region and far.region.y > 10
+        # Textual's own reflow still leaves the flag set (else the patch can go).
+        compositor.update_widgets({far})
+        original_reflow()(compositor, screen, screen.size)
+        if not compositor._full_map_invalidated:
+            pytest.skip("Textual's reflow marks its full map current itself now: "
+                        "keep_full_map_after_reflow can go")
 
 
 class Guarded(TabPane):

@@ -95,6 +95,42 @@ def stop_strip_divide_cycles() -> bool:
     return True
 
 
+# --- The compositor's full map after a layout (Compositor.reflow, ``_full_map_invalidated``) ---
+# Why: a layout (``reflow``) arranges every widget and keeps that as the compositor's full map,
+# but leaves the flag saying the map is stale as it was; the same layout sets it first when a
+# widget to repaint is off screen (a part of a long reply rendered above the screen), so the
+# next look-up of a widget's region, which each widget the layout resized makes, arranged the
+# whole screen again. The patch clears the flag after a reflow: the map kept is the one such a
+# look-up would build. Without it: each layout while a long reply streams walks all of its
+# parts twice instead of once.
+
+_reflow_patched = False
+
+
+def keep_full_map_after_reflow() -> bool:
+    """Patch ``Compositor.reflow`` (once) to mark the full map it built as current."""
+    global _reflow_patched
+    if _reflow_patched:
+        return True
+    try:
+        from textual._compositor import Compositor
+    except ImportError as exc:
+        return _skipped("keep_full_map_after_reflow", exc)
+    reflow = getattr(Compositor, "reflow", None)
+    if reflow is None or not hasattr(Compositor(), "_full_map_invalidated"):
+        return _skipped("keep_full_map_after_reflow", "Compositor has no reflow or flag")
+
+    @functools.wraps(reflow)  # keeps the original as __wrapped__ (the test compares them)
+    def reflow_keeping_full_map(self: Any, parent: Widget, size: Any) -> Any:
+        result = reflow(self, parent, size)
+        self._full_map_invalidated = False
+        return result
+
+    Compositor.reflow = reflow_keeping_full_map  # type: ignore[method-assign]
+    _reflow_patched = True
+    return True
+
+
 # --- TabPane's private focus handler (TabPane._on_descendant_focus) ---
 # Why: Textual makes the pane holding the focus the shown tab; in the app only the user switches
 # tabs (ui/tabs/pane.py says when focus lands in a hidden tab). A handler of the same event in a

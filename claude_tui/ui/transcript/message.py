@@ -33,7 +33,7 @@ from claude_tui.ui.transcript.blocks import (
     render_part,
     split_text,
 )
-from claude_tui.ui.transcript.parts import LiveReply, MessagePart, grouped
+from claude_tui.ui.transcript.parts import LiveReply, MessagePart, grouped, stacked_height
 from claude_tui.ui.transcript.streamed_parts import StreamedParts
 from claude_tui.ui.transcript.thinking import ThinkingBlock
 
@@ -61,6 +61,9 @@ class MessageBlock(Vertical):
                       layout: bool = True) -> bool:
         # As MessagePart's: its parts were arranged for this size by the layout that sets it.
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return stacked_height(self, width)  # its parts and groups: see stacked_height
 
 
 def _parts_of(message: Message) -> list[Widget]:

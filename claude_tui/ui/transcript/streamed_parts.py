@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import TabPane
 
 from claude_tui.ui.transcript.blocks import (
@@ -116,7 +116,15 @@ class StreamedParts:
                                                [make for _, make in jobs], width, style)
             if not self._reply.is_attached:
                 return  # its tab was closed meanwhile
-        # One layout for all of it, the new parts' mounting included.
+        # The new parts are mounted hidden, and the screen keeps showing what it showed (and
+        # echoing keys) while they mount: mounting takes a few turns of the loop, a tenth of
+        # a second or more for many parts on a busy loop, and no repaint may happen inside a
+        # batch. Then one layout for all of it: the parts shown, the live block updated.
+        hidden, mounting = self._mount(new, live)
+        for waiting in mounting:
+            await waiting
+        if not self._reply.is_attached:
+            return
         with self._reply.app.batch_update():
             if rendered:
                 for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
@@ -124,26 +132,34 @@ class StreamedParts:
             else:
                 for part, make in jobs:  # not laid out yet: Textual renders it when it is
                     part.update(make())
-            await self._mount(new, live)
+            for widget in hidden:
+                widget.display = True
         if self._waiting:
             self.start()
 
-    async def _mount(self, parts: list[MessagePart], live: LiveReply | None) -> None:
-        """Mount new parts under the others, filling the last group first: all in this turn
-        of the loop (one layout), awaited after."""
+    def _mount(self, parts: list[MessagePart], live: LiveReply | None
+               ) -> tuple[list[Widget], list[AwaitMount]]:
+        """Start mounting new parts, hidden, under the others, filling the last group first:
+        the widgets to show once mounted, and the mounts to await."""
         waits = []
+        hidden: list[Widget] = []
         group = self._group
         if group is not None and parts:
             room = max(0, GROUP_PARTS - len(group.children))
             if room:
+                hidden.extend(parts[:room])
+                for part in parts[:room]:
+                    part.display = False
                 waits.append(group.mount_all(parts[:room]))
                 parts = parts[room:]
         groups = [PartGroup(*parts[i:i + GROUP_PARTS]) for i in range(0, len(parts), GROUP_PARTS)]
         if groups:
             self._group = groups[-1]
+            for new_group in groups:
+                new_group.display = False
+            hidden.extend(groups)
             waits.append(self._reply.mount_all(groups, before=live))
-        for mounting in waits:
-            await mounting
+        return hidden, waits
 
     # rendering what waits ----------------------------------------------------------------------
     def saw(self, part: MessagePart) -> None:
