@@ -95,7 +95,7 @@ APP_KEYS: list[KeySpec] = [
     KeySpec("branch", "f8", "branch", "Branch", "Conversation",
             help="Branch into a new tab from an earlier message"),
     KeySpec("stop_reply", "escape", "stop_reply", "Stop reply", "Conversation",
-            help="Take back queued messages, else stop the reply (what came is kept)"),
+            help="Take back queued messages, else stop the reply"),
     KeySpec("show_earlier", "ctrl+up", "show_earlier", "Show earlier messages", "Conversation",
             help="Show earlier messages of a long conversation"),
     # Scrolling while typing. None of these is an editing key of the composer's text area
