@@ -42,6 +42,16 @@ def texts(app: ClaudeTUI) -> list[str]:
     return [m.text for m in active(app).conversation.messages]
 
 
+async def queue_behind_reply(pilot, first: str, seen: str, *keys: str) -> None:
+    """Send ``first``; once ``seen`` is streaming in, type ``keys`` (an enter among them),
+    until the composer's note says a message is queued."""
+    app = pilot.app
+    await type_and_send(pilot, first)
+    await until(pilot, lambda: seen in active(app).view.live_text)
+    await pilot.press(*keys)
+    await until(pilot, lambda: "queued" in screen_text(app))
+
+
 @pytest.fixture
 def options(fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch):
     return claude_options(fake_api, monkeypatch)
@@ -90,10 +100,8 @@ async def test_enter_while_a_reply_streams_queues_the_message_until_it_ends(
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
             composer = pane.composer
-            await type_and_send(pilot, "first question")
-            await until(pilot, lambda: "first part" in pane.view.live_text)
-            await pilot.press(*"second question", "enter")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "first question", "first part",
+                                     *"second question", "enter")
             assert "second question" in screen_text(app)  # shown, not gone
             assert composer.text == ""
             await pilot.press(*"third, typed while waiting")
@@ -123,10 +131,8 @@ async def test_escape_takes_a_queued_message_back_and_the_reply_goes_on(
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
             composer = pane.composer
-            await type_and_send(pilot, "first question")
-            await until(pilot, lambda: "takes its time" in pane.view.live_text)
-            await pilot.press(*"second question", "enter", *"more")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "first question", "takes its time",
+                                     *"second question", "enter", *"more")
             await pilot.press("escape")
             await pilot.pause()
             assert composer.text == "second question\nmore" and pane.streaming
@@ -150,10 +156,8 @@ async def test_a_queued_message_goes_back_when_the_reply_fails(
     try:
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
-            await type_and_send(pilot, "first question")
-            await until(pilot, lambda: "that breaks" in pane.view.live_text)
-            await pilot.press(*"second question", "enter")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "first question", "that breaks",
+                                     *"second question", "enter")
             hold.set()
             await settle(pilot)
             await until(pilot, lambda: told(app, "queued message was not sent"))
@@ -173,10 +177,8 @@ async def test_closing_a_tab_with_a_queued_message_keeps_it_as_the_draft(
     try:
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
-            await type_and_send(pilot, "first question")
-            await until(pilot, lambda: "left behind" in pane.view.live_text)
-            await pilot.press(*"second question", "enter", *"and more")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "first question", "left behind",
+                                     *"second question", "enter", *"and more")
             await pilot.press("ctrl+w")
             await until(pilot, lambda: pane.conversation.id not in app.tabs)
             await settle(pilot)
@@ -197,10 +199,8 @@ async def test_a_queued_message_is_never_sent_into_an_ended_conversation(
     try:
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
-            await type_and_send(pilot, "please end this conversation")
-            await until(pilot, lambda: "end it if you like" in pane.view.live_text)
-            await pilot.press(*"one more thing", "enter")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "please end this conversation", "end it if you like",
+                                     *"one more thing", "enter")
             hold.set()
             await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
             dialog_clock.advance(END_DIALOG_GRACE + 0.1)
@@ -241,10 +241,8 @@ async def test_several_queued_messages_go_one_by_one_and_a_quit_keeps_them(
                                   "question three", "Answer three"]
             # Queued once more, then the app quits before the reply ends: it is the draft.
             fake_api.add(reply(text("Answer four"), hold=hold))
-            await type_and_send(pilot, "question four")
-            await until(pilot, lambda: "Answer four" in pane.view.live_text)
-            await pilot.press(*"question five", "enter", *"six")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "question four", "Answer four",
+                                     *"question five", "enter", *"six")
             await pilot.press("ctrl+q")
         assert tabs_file(data_dir)["drafts"] == {pane.conversation.id: "question five\nsix"}
     finally:
@@ -281,10 +279,8 @@ async def test_up_in_the_empty_composer_takes_a_queued_message_back_to_edit(
         async with app.run_test(size=SIZE) as pilot:
             pane = active(app)
             composer = pane.composer
-            await type_and_send(pilot, "first question")
-            await until(pilot, lambda: "takes its time" in pane.view.live_text)
-            await pilot.press(*"second questoin", "enter")
-            await until(pilot, lambda: "queued" in screen_text(app))
+            await queue_behind_reply(pilot, "first question", "takes its time",
+                                     *"second questoin", "enter")
             await pilot.press("up")
             await pilot.pause()
             assert composer.text == "second questoin" and "queued" not in screen_text(app)
