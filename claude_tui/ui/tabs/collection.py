@@ -89,10 +89,6 @@ class ConversationTabs(TabbedContent):
         return TabState(open=self.order, active=self.active_id, drafts=drafts,
                         closed_drafts=dict(self.closed_drafts))
 
-    def closed_draft(self, conversation_id: str) -> str:
-        """The unsent text the conversation's tab had when it was closed ("" if none)."""
-        return self.closed_drafts.get(conversation_id, "")
-
     def forget_draft(self, conversation_id: str) -> None:
         """The conversation was deleted: its closed tab's draft goes with it."""
         self.closed_drafts.pop(conversation_id, None)
