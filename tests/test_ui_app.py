@@ -69,38 +69,54 @@ async def test_demo_mode_says_so(data_dir) -> None:
 FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from textual import events
+import claude_tui.ui.app as app_module
 from claude_tui.cli import build_parser, resolve
 from claude_tui.ui.app import ClaudeTUI
 from tests.ui_helpers import until
 
-at_first_frame = []
+LATER = ("anthropic", "rich.markdown", "markdown_it")
+at_first_frame, at_warm_up = [], []
 
 def note(message):
     if isinstance(message, events.Ready) and not at_first_frame:
         at_first_frame.append("anthropic" in sys.modules)
+
+warm_up = app_module.warm_up_in_background
+
+def noted_warm_up(*args):
+    # Run after the first paint: what was imported for it.
+    at_warm_up.append(sorted(name for name in LATER if name in sys.modules))
+    warm_up(*args)
+
+app_module.warm_up_in_background = noted_warm_up
 
 async def main():
     options = resolve(build_parser().parse_args([]))
     assert not options.demo, options.demo_reason
     app = ClaudeTUI(options)
     async with app.run_test(message_hook=note) as pilot:
-        await until(pilot, lambda: "anthropic" in sys.modules)  # it does load, afterwards
-    print(json.dumps(at_first_frame))
+        # They do load, afterwards, and the focus went straight to the composer.
+        await until(pilot, lambda: all(name in sys.modules for name in LATER))
+        print(json.dumps(type(app.focused).__name__))
+    print(json.dumps([at_first_frame, at_warm_up]))
 
 asyncio.run(main())
 """
 
 
-def test_starting_the_app_with_a_key_does_not_import_the_sdk_before_it_shows() -> None:
-    """The SDK costs over a second to import: it loads in a thread after the first paint."""
+def test_the_first_screen_is_shown_before_the_sdk_and_markdown_are_imported() -> None:
+    """The SDK costs over a second to import, Rich's Markdown (with markdown-it and Pygments)
+    a tenth of start-up: both load in a thread after the first paint."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env["ANTHROPIC_API_KEY"] = "sk-ant-not-a-real-key"
     env["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:9"  # were anything sent, it goes nowhere
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE], capture_output=True,
                             text=True, env=env, cwd=Path(__file__).parents[1], timeout=120)
     assert result.returncode == 0, result.stderr
-    # One first frame, painted before the SDK was imported.
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False]
+    focused, seen = result.stdout.strip().splitlines()[-2:]
+    # One first frame, painted before the SDK was imported; none of them was needed for it.
+    assert json.loads(seen) == [[False], [[]]]
+    assert json.loads(focused) == "Composer"
 
 
 async def test_the_sdk_is_ready_after_start_up(

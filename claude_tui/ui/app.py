@@ -16,7 +16,8 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.widgets import Footer, TextArea
+from textual.screen import Screen
+from textual.widgets import TextArea
 from textual.worker import Worker
 
 from claude_tui.chat import ChatEngine
@@ -33,6 +34,7 @@ from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
 from claude_tui.ui.disk_watch import DiskWatch
 from claude_tui.ui.edits import ConversationEdits
+from claude_tui.ui.footer import KeyFooter
 from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.keymap import checked_keymap
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
@@ -62,6 +64,12 @@ _MAIN_SCREEN_ACTIONS = {spec.action.split("(")[0] for spec in APP_KEYS} - {"quit
 # What would write to the shown conversation: off (dimmed in the footer) on a read-only tab.
 _WRITING_ACTIONS = {"rename", "end_conversation", "retry", "choose_model", "edit",
                     "attach_file"}
+
+
+class TabsScreen(Screen[None]):
+    # Focus goes to the composer once its tab is mounted, not first to whatever is focusable
+    # before it (the tab bar, then the transcript): each move restyles what it leaves.
+    AUTO_FOCUS = "Composer"
 
 
 class ClaudeTUI(App[None]):
@@ -97,6 +105,7 @@ class ClaudeTUI(App[None]):
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
         self.saving = TabSaving(self)
+        self._heap_released = False  # set as the app unmounts
         # Keys the composer needs are refused (reported at mount); the file keeps them.
         keymap, self._refused_keys = checked_keymap(self.settings.keymap,
                                                     self.settings.keymap_lines)
@@ -105,10 +114,13 @@ class ClaudeTUI(App[None]):
         if keymap:
             self.set_keymap(keymap)
 
+    def get_default_screen(self) -> Screen:
+        return TabsScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield self.tabs
         yield StatusLine(id="status").data_bind(ClaudeTUI.status)
-        yield Footer()
+        yield KeyFooter()
 
     # start-up --------------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -126,14 +138,15 @@ class ClaudeTUI(App[None]):
         report_config(self, self.settings, self._refused_keys)
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
-        if self.claude is not None:  # the heap is settled once the SDK is in
-            self.call_after_refresh(warm_up_in_background, self, self.claude, self._warmed_up)
-        else:
-            self.call_after_refresh(heap.settle)
+        # The heap is settled once the SDK and Markdown are in.
+        self.call_after_refresh(warm_up_in_background, self, self.claude, self._warmed_up)
 
     def _warmed_up(self, error: Exception | None) -> None:
-        # A failure is reported by the first request, to the user; the heap settles either way.
-        if error is None:
+        # A failure is reported by the first request, to the user; the heap settles either way,
+        # unless the app is closing: released already, it would stay frozen.
+        if self._heap_released:
+            return
+        if error is None and self.claude is not None:
             self.run_worker(self.actions.list_models(), group="models", exit_on_error=False)
         heap.settle()
 
@@ -369,6 +382,7 @@ class ClaudeTUI(App[None]):
 
     async def on_unmount(self) -> None:
         self.shutdown.uninstall()
+        self._heap_released = True
         heap.release()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)

@@ -21,8 +21,6 @@ import re
 from dataclasses import dataclass, field
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown as RichMarkdown
-from rich.syntax import Syntax
 from rich.text import Text
 
 CODE_CHUNK_LINES = 40
@@ -238,6 +236,11 @@ def group_parts(segments: list[Segment]) -> list[Part]:
 
 def render_segments(segments: list[Segment], *, continues: bool) -> list[RenderableType]:
     """Renderables of a part; ``continues``: another part of the same message is above it."""
+    # Here, not at the top: Rich's Markdown brings markdown-it and Pygments (a tenth of
+    # start-up), which a first screen with no message never needs.
+    from rich.markdown import Markdown as RichMarkdown
+    from rich.syntax import Syntax
+
     out: list[RenderableType] = []
     source: list[str] = []
     # Whether a blank line is due before the next block: Rich puts one between blocks.
