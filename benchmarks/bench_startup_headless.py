@@ -81,13 +81,14 @@ async def _autopilot(pilot):
     if WARM:
         lags = []
         probe = asyncio.create_task(_probe(lags))
-        # The warm-up runs in a daemon thread started after the paint; it reports back by
-        # setting app.sdk_ready (True, or False if it failed) on the app's own loop.
-        while getattr(app, "sdk_ready", None) is None:
+        # The warm-up runs in a daemon thread started after the paint; the provider says
+        # when the SDK is in (a failed import leaves it for the first request: not waited).
+        deadline = time.time() + 30
+        while not app.claude.ready and time.time() < deadline:
             await asyncio.sleep(0.005)
         probe.cancel()
         _report["warm"] = time.time() - _t0
-        _report["sdk_ready"] = app.sdk_ready
+        _report["sdk_ready"] = app.claude.ready
         _report["anthropic_loaded"] = "anthropic" in sys.modules
         _report["max_lag"] = max(lags, default=0.0)
     app.exit()

@@ -73,7 +73,11 @@ class TerminalApp:
         program = self.program or (
             f"{APP.parent / 'python'} -m pyinstrument -r text --show-all -o {profile} "
             f"-m claude_tui" if profile else str(APP))
-        command = f"exec env -u ANTHROPIC_AUTH_TOKEN {env} {program} {' '.join(args)}"
+        # The tmux server keeps the environment of whoever started it: a PYTHONDONTWRITEBYTECODE
+        # there would compile every module of the app from source on each start, which no
+        # installed copy does (pip writes the bytecode at install).
+        command = (f"exec env -u ANTHROPIC_AUTH_TOKEN -u PYTHONDONTWRITEBYTECODE {env} {program} "
+                   f"{' '.join(args)}")
         self.started = time.perf_counter()
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(self.width),
                         "-y", str(self.height), command], check=True)
