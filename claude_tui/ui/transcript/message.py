@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 from rich.console import Group
@@ -29,7 +30,9 @@ from claude_tui.turn_output import no_reply_reason
 from claude_tui.ui.key_words import in_your_keys
 from claude_tui.ui.transcript.blocks import (
     BlockSplitter,
+    Segment,
     group_parts,
+    guess_lines,
     render_part,
     split_text,
 )
@@ -80,9 +83,15 @@ def _parts_of(message: Message) -> list[Widget]:
     if not parts:
         return [MessagePart(Group(heading))]
     widgets: list[Widget] = [MessagePart(render_part(parts[0].segments, continues=False,
-                                                     heading=heading))]
-    widgets.extend(MessagePart(render_part(p.segments, continues=True)) for p in parts[1:])
+                                                     heading=heading),
+                                         guess=partial(_guess, parts[0].segments, 1))]
+    widgets.extend(MessagePart(render_part(p.segments, continues=True),
+                               guess=partial(_guess, p.segments, 0)) for p in parts[1:])
     return grouped(widgets)
+
+
+def _guess(segments: list[Segment], heading: int, width: int) -> int:
+    return heading + guess_lines(segments, width)
 
 
 def reply_heading(model: str | None) -> str:

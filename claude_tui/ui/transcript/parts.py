@@ -105,9 +105,25 @@ class MessagePart(Static):
             super().__init__()
             self.part = part
 
-    def __init__(self, content: RenderableType | None = None) -> None:
+    class Measured(Message):
+        """A part painted at a guessed height took ``grown`` lines more (or fewer)."""
+
+        def __init__(self, part: MessagePart, grown: int) -> None:
+            super().__init__()
+            self.part = part
+            self.grown = grown
+
+    def __init__(self, content: RenderableType | None = None, *,
+                 guess: Callable[[int], int] | None = None) -> None:
         # Set by render_later(): what to render, and the lines it is guessed to take meanwhile.
         self.waiting: Maker | None = None
+        # How many lines the part takes at a width, without rendering it: given, a finished
+        # part holds that height at a width it was not rendered at until it is painted (or
+        # measured in the background, ``measure_off_loop``), so that showing a long reply, or
+        # a width change, renders what is on screen and not the whole reply at once.
+        self._guess = guess
+        self._guesses: dict[int, int] = {}
+        self._part_content: RenderableType | None = content
         self._guessed = 0
         self._asked = False
         self._strips: dict[int, list[Strip]] = {}
@@ -156,7 +172,23 @@ class MessagePart(Static):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.waiting is not None:
             return self._guessed
+        if self._guess is not None and not self.measured(width):
+            guessed = self._guesses.get(width)
+            if guessed is None:  # read from its whole text: once a width
+                guessed = self._guesses[width] = max(1, self._guess(width))
+            return guessed
         return len(self.render_strips(width))
+
+    def measured(self, width: int) -> bool:
+        """Its lines at ``width`` are rendered (a part with no guess is always measured)."""
+        if self._guess is None or self.waiting is not None:
+            return self._guess is None
+        return width in self._strips and self._strips_style == self.visual_style
+
+    def content_maker(self) -> Maker | None:
+        """What makes what the part shows, to render it elsewhere (``render_off_loop``)."""
+        content = self._part_content
+        return None if content is None else (lambda: content)
 
     def _render_content(self) -> None:  # Textual's private hook: see ui/textual_private.py
         width, height = self.size
@@ -166,7 +198,14 @@ class MessagePart(Static):
                 self.post_message(self.Seen(self))
             strips: list[Strip] = []
         else:
-            strips = self.render_strips(width)[:height]
+            guessed = not self.measured(width)
+            strips = self.render_strips(width)
+            if guessed and len(strips) != height:
+                # It held a guessed height until painted: laid out again at its own, the view
+                # keeping what is in view where it was (``Measured``).
+                self.post_message(self.Measured(self, len(strips) - height))
+                self.refresh(layout=True)
+            strips = strips[:height]
         if len(strips) < height:
             blank = Strip.blank(width, self.visual_style.rich_style)
             strips = strips + [blank] * (height - len(strips))
@@ -174,6 +213,7 @@ class MessagePart(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         self._version += 1
+        self._part_content = content if not isinstance(content, str) else None
         self.waiting = None
         self._strips = {}
         self._shown = None
@@ -196,6 +236,7 @@ class MessagePart(Static):
         (``render_off_loop``), mounted or not yet. Only the lines that changed are painted
         again, and the transcript is laid out again only if the height changed."""
         self._version += 1
+        self._part_content = content
         self.waiting = None
         strips = self._fit(strips, width)
         before = self._strips.get(width) if style == self._strips_style else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 
 from textual.widget import AwaitMount, Widget
 from textual.widgets import TabPane
@@ -79,8 +80,8 @@ class StreamedParts:
         new: list[MessagePart] = []
         for segment in segments:
             if self._part is None or self._part_size >= PART_CHARS:
-                self._part = MessagePart()
                 self._part_segments, self._part_size = [], 0
+                self._part = MessagePart(guess=partial(guess_lines, self._part_segments))
                 self.count += 1
                 new.append(self._part)
             if not changed or changed[-1][0] is not self._part:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual import events
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
@@ -15,6 +16,7 @@ from textual.widgets import Button
 
 from claude_tui.conversation import Conversation, Message
 from claude_tui.text import inert
+from claude_tui.ui.transcript.measuring import Measuring
 from claude_tui.ui.transcript.message import (
     MessageBlock,
     Notice,
@@ -22,6 +24,7 @@ from claude_tui.ui.transcript.message import (
     message_widgets,
     widgets_for,
 )
+from claude_tui.ui.transcript.parts import MessagePart
 from claude_tui.ui.transcript.thinking import ThinkingBlock
 from claude_tui.ui.transcript.versions import as_shown
 
@@ -59,6 +62,7 @@ class ConversationView(VerticalScroll):
         self._saved: dict[int, Message] = {}
         self.versions_shown = False  # earlier versions of replies and messages (versions.py)
         self._rest: asyncio.Future[None] | None = None  # the recent part still to be mounted
+        self.measuring = Measuring(self)  # parts shown at a guessed height, rendered later
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:
@@ -66,6 +70,13 @@ class ConversationView(VerticalScroll):
         # in case a scrollbar came or went; this one's gutter is kept (scrollbar-gutter:
         # stable), so a reply that grows costs one layout, not two.
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.measuring.soon()  # a new width, or the first: parts hold guessed heights
+
+    def on_message_part_measured(self, message: MessagePart.Measured) -> None:
+        message.stop()
+        self.measuring.part_measured(message.part, message.grown)
 
     # loading ---------------------------------------------------------------------------------
     async def load(self, upto: int | None = None, start: int | None = None) -> None:

@@ -1,0 +1,80 @@
+"""A long reply at a new width (a resized terminal, a tab opened): what is on screen is
+rendered at once, the rest in the background, and the text in view stays in view."""
+
+from __future__ import annotations
+
+import pytest
+
+from claude_tui.storage.session import TabState
+from claude_tui.storage.store import ConversationStore
+from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.transcript.measuring import Measuring
+from claude_tui.ui.transcript.message import MessageBlock, MessagePart
+from claude_tui.ui.transcript.view import ConversationView
+from tests.test_ui_actions import _stored
+from tests.test_ui_long_replies import _long_reply
+from tests.ui_helpers import (  # no_animations is an autouse fixture
+    SIZE,
+    active,
+    demo_options,
+    no_animations,  # noqa: F401
+    screen_text,
+    until,
+)
+
+SECTIONS = 300  # about 40 KB: a few dozen parts
+
+
+def _open_long_reply(data_dir) -> ClaudeTUI:
+    long = _stored(data_dir, ["show me", _long_reply(SECTIONS)])
+    ConversationStore(data_dir).session.save(TabState(open=[long.id], active=long.id))
+    return ClaudeTUI(demo_options())
+
+
+def measured(view: ConversationView) -> tuple[int, int]:
+    parts = list(view.query(MessageBlock).last().query(MessagePart))
+    return sum(part.measured(part.size.width) for part in parts), len(parts)
+
+
+async def test_a_width_change_renders_what_is_seen_then_the_rest(
+    data_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open_long_reply(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        view = active(app).view
+        await until(pilot, lambda: measured(view)[0] == measured(view)[1])
+        background = Measuring.soon
+        monkeypatch.setattr(Measuring, "soon", lambda self: None)
+        await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
+        await until(pilot, lambda: "The very last words." in screen_text(app))
+        done, total = measured(view)
+        assert total > 20 and done <= 4  # the parts on screen, not the whole reply
+        assert view.scroll_y == view.max_scroll_y  # still at the end
+        background(view.measuring)
+        await until(pilot, lambda: measured(view)[0] == total)
+        assert view.scroll_y == view.max_scroll_y
+        assert "The very last words." in screen_text(app)
+        await pilot.press("ctrl+home")
+        await until(pilot, lambda: "Heading 0" in screen_text(app))
+
+
+async def test_the_text_in_view_stays_in_view_as_the_parts_above_get_their_heights(
+    data_dir,
+) -> None:
+    app = _open_long_reply(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        view = active(app).view
+        await until(pilot, lambda: measured(view)[0] == measured(view)[1])
+        # A part half way down, and the first heading in it (at its top when scrolled to).
+        part = list(view.query(MessagePart))[measured(view)[1] // 2]
+        middle = next(strip.text.strip() for strip in part.render_strips(part.size.width)
+                      if "Heading" in strip.text)
+        width = view.size.width
+        await pilot.resize_terminal(SIZE[0] - 30, SIZE[1])
+        await until(pilot, lambda: view.size.width == width - 30)
+        view.scroll_to_widget(part, animate=False, top=True)
+        await until(pilot, lambda: middle in screen_text(app))
+        await until(pilot, lambda: measured(view)[0] == measured(view)[1])
+        await pilot.pause()
+        # Its parts above were measured after it was scrolled into view: it is in view still.
+        assert middle in screen_text(app)
