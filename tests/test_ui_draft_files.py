@@ -11,6 +11,7 @@ import pytest
 
 from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
+from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
 from tests.test_attachments import png
 from tests.test_ui_attachments import chips, type_line
 from tests.test_ui_drafts import _open_from_picker
@@ -19,6 +20,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     active,
     conversation_file,
     demo_options,
+    main_screen_text,
     no_animations,  # noqa: F401
     screen_text,
     settle,
@@ -162,3 +164,20 @@ async def test_an_old_tabs_file_without_files_still_restores_its_draft(data_dir,
     # What an older version reads is there as it wrote it; the files are beside it.
     assert written["drafts"] == {conversation.id: "typed with an older version"}
     assert written["draft_files"] == {conversation.id: [str(files / "notes.md")]}
+
+
+async def test_closing_a_new_tab_with_only_files_attached_asks_first(data_dir, files) -> None:
+    # A never-used conversation is deleted when its tab closes: its files would go unasked.
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await attach(pilot, files / "notes.md")
+        new = active(app).conversation.id
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDiscardScreen))
+        asked = screen_text(app)
+        assert "📎 notes.md · text file · 18 B" in asked
+        assert "nothing in it but the files you have not sent" in app.screen.body()[0]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDiscardScreen))
+        assert app.tabs.active_id == new and chips(app) == ["notes.md"]
+        assert "📎 notes.md" in main_screen_text(app)
