@@ -98,11 +98,12 @@ class _NoTabs:
         return []
 
 
-def test_drafts_printed_at_quit_name_their_files(data_dir, tmp_path) -> None:
+def test_drafts_printed_at_quit_name_their_files(data_dir, tmp_path, monkeypatch) -> None:
     notes = tmp_path / "my notes.md"
     notes.write_text("buy milk\n", "utf-8")
-    path = read_attachment(notes).path
-    assert path == str(notes)  # the path the user chose, absolute
+    monkeypatch.chdir(tmp_path)
+    path = read_attachment("my notes.md").path
+    assert path == str(notes)  # the path the user chose, made absolute: cwd changes
     failed: Future[None] = Future()
     failed.set_exception(OSError("read-only file system"))
     at_quit = DraftsAtQuit(data_dir / "tabs.json")
