@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,6 +61,9 @@ class Attachment:
     media_type: str
     size: int  # bytes of the file
     block: dict[str, Any]
+    # The file it was read from, absolute, as the user named it: what a draft keeps of it (an
+    # unsent draft stores the path, not the bytes). None when it came from a stored message.
+    path: str | None = field(default=None, compare=False)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -126,7 +129,7 @@ def read_attachment(path: Path | str) -> Attachment:
     except OSError as exc:
         raise AttachmentError(f"Cannot read {one_line(name, 80)}: "
                               f"{exc.strerror or exc}") from None
-    return attachment_of(name, data)
+    return replace(attachment_of(name, data), path=str(path.absolute()))
 
 
 def attachment_of(name: str, data: bytes) -> Attachment:

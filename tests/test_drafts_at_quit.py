@@ -25,14 +25,17 @@ def env(isolated_home: Path) -> dict[str, str]:
 
 
 def quit_with_a_draft(env: dict[str, str], data_dir: Path,
-                      break_saving: Callable[[], None]) -> str:
-    """Start the app, make ``tabs.json`` unwritable, type a draft, quit: what the terminal
-    shows after the app has left its screen."""
+                      break_saving: Callable[[], None], attached: Path | None = None) -> str:
+    """Start the app, make ``tabs.json`` unwritable, type a draft (after attaching
+    ``attached``), quit: what the terminal shows after the app has left its screen."""
     terminal = Terminal(env)
     try:
         wait_for(lambda: terminal.shows("Quit"), "the app's first screen")
         wait_for(lambda: (data_dir / "tabs.json").is_file(), "the open tabs saved at start")
         break_saving()
+        if attached is not None:
+            terminal.type(f"/attach {attached}\r")
+            wait_for(lambda: terminal.shows(f"📎 {attached.name}"), "the file's chip")
         terminal.type("my unsent words, typed with care")
         wait_for(lambda: terminal.shows("typed with care"), "the draft on screen")
         terminal.type("\x11")  # ctrl+q
@@ -46,13 +49,14 @@ def quit_with_a_draft(env: dict[str, str], data_dir: Path,
     return after.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
-def assert_draft_printed(after_exit: str, reason: str) -> None:
+def assert_draft_printed(after_exit: str, reason: str, attached: tuple[Path, ...] = ()) -> None:
     printed = after_exit[after_exit.index("claude-tui:"):]  # after the terminal's resets
     first = printed.splitlines()[0]
     assert first.startswith("claude-tui: the unsent draft could not be saved (")
     assert "tabs.json" in first and reason in first  # one line: what failed, and why
     assert "--- draft in “New conversation” (" in printed
-    assert "\nmy unsent words, typed with care\n--- end of draft ---\n" in printed
+    files = "".join(f"attached: {path}\n" for path in attached)
+    assert f"\nmy unsent words, typed with care\n{files}--- end of draft ---\n" in printed
 
 
 def test_a_tabs_file_that_cannot_be_written_prints_the_drafts_at_quit(
@@ -65,6 +69,20 @@ def test_a_tabs_file_that_cannot_be_written_prints_the_drafts_at_quit(
 
     after = quit_with_a_draft(env, data_dir, folder_in_its_place)
     assert_draft_printed(after, "could not save tabs.json")
+
+
+def test_the_files_attached_to_a_draft_are_printed_at_quit_too(
+        env: dict[str, str], data_dir: Path, tmp_path: Path) -> None:
+    tabs = data_dir / "tabs.json"
+    notes = tmp_path / "notes.md"
+    notes.write_text("buy milk\n", "utf-8")
+
+    def folder_in_its_place() -> None:
+        tabs.unlink()
+        tabs.mkdir()
+
+    after = quit_with_a_draft(env, data_dir, folder_in_its_place, attached=notes)
+    assert_draft_printed(after, "could not save tabs.json", attached=(notes,))
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,

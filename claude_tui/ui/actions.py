@@ -236,7 +236,8 @@ class ConversationActions:
         if pane is None:
             return
         conversation_id = pane.conversation.id
-        if not (is_unused(pane.conversation) and pane.draft.strip()):
+        files = [a.described for a in pane.attachment_row.attached]
+        if not (is_unused(pane.conversation) and (pane.draft.strip() or files)):
             await app.close_tab(conversation_id)
             return
         from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
@@ -245,7 +246,7 @@ class ConversationActions:
             if discard:
                 await app.close_tab(conversation_id)
 
-        app.push_screen(ConfirmDiscardScreen(pane.draft), answered)
+        app.push_screen(ConfirmDiscardScreen(pane.draft, files), answered)
 
     def delete(self) -> None:
         from claude_tui.ui.dialogs.confirm_delete import ConfirmDeleteScreen

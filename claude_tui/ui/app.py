@@ -29,6 +29,7 @@ from claude_tui.ui import heap
 from claude_tui.ui.actions import READ_ONLY_NOTICE, ConversationActions
 from claude_tui.ui.attaching import Attaching
 from claude_tui.ui.bindings import APP_KEYS, app_bindings
+from claude_tui.ui.composer.attachment_row import AttachmentRow
 from claude_tui.ui.composer.composer import Composer
 from claude_tui.ui.config_report import report_config
 from claude_tui.ui.dialogs.dialog import CommandPaletteScreen
@@ -186,8 +187,10 @@ class ClaudeTUI(App[None]):
                 conversation = self.store.load(conversation_id)
             except StoreError:
                 continue  # a damaged file is reported from store.problems
-            tabs.append((conversation, state.drafts.get(conversation_id, "")))
+            tabs.append((conversation, state.drafts.get(conversation_id, ""),
+                         state.draft_files.get(conversation_id, [])))
         self.tabs.closed_drafts = state.closed_drafts
+        self.tabs.closed_draft_files = state.closed_draft_files
         await self.tabs.restore(tabs, state.active)
         for pane in self.tabs.panes():
             self._say_if_unanswered(pane)
@@ -243,6 +246,9 @@ class ClaudeTUI(App[None]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if isinstance(event.text_area, Composer):
             self.saving.typed()
+
+    def on_attachment_row_changed(self, message: AttachmentRow.Changed) -> None:
+        self.save_tabs()  # a file attached or removed: the draft keeps it at once
 
     def save_tabs(self) -> None:
         """Write the open tabs and their unsent drafts (on every tab change, when typing

@@ -2,7 +2,8 @@
 
 It is hidden while empty. ``shift+tab`` from the composer selects a chip; ``left``/``right``
 move, ``delete`` or ``backspace`` removes one, ``escape`` (or ``enter``, ``down``, ``tab``)
-goes back to the composer.
+goes back to the composer. The chips are part of the tab's draft: a change posts
+``AttachmentRow.Changed``, so that ``tabs.json`` keeps them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import Static
 
 from claude_tui.attachments import Attachment
@@ -36,10 +38,18 @@ class AttachmentRow(Static, can_focus=True):
         Binding("escape,enter,down,tab", "back", "Back to the composer", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class Changed(Message):
+        """A chip came or went (the draft changed)."""
+
+    def __init__(self, attached: list[Attachment] | None = None, *,
+                 id: str | None = None) -> None:
         super().__init__("", markup=False, id=id)
-        self.attached: list[Attachment] = []
+        self.attached: list[Attachment] = list(attached or [])  # a draft's, brought back
         self.selected = 0
+
+    def on_mount(self) -> None:
+        if self.attached:
+            self._changed(posted=False)  # shown as they were: nothing changed
 
     def add(self, attachment: Attachment) -> None:
         self.attached.append(attachment)
@@ -48,19 +58,21 @@ class AttachmentRow(Static, can_focus=True):
     def take(self) -> list[Attachment]:
         """The attachments, and the row emptied (the message is on its way)."""
         taken, self.attached = self.attached, []
-        self._changed()
+        self._changed(posted=bool(taken))  # a message of text alone changes no chip
         return taken
 
     def put_back(self, attachments: list[Attachment]) -> None:
         """A message that was not sent gets its attachments back."""
         self.attached[:0] = attachments
-        self._changed()
+        self._changed(posted=bool(attachments))
 
-    def _changed(self) -> None:
+    def _changed(self, *, posted: bool = True) -> None:
         self.selected = max(0, min(self.selected, len(self.attached) - 1))
         self.set_class(bool(self.attached), "-shown")
         self.display = bool(self.attached)
         self._show()
+        if posted:
+            self.post_message(self.Changed())
 
     def _show(self) -> None:
         line = Text()

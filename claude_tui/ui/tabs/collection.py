@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.widgets import TabbedContent, Tabs
 
 from claude_tui.conversation import Conversation
-from claude_tui.storage.session import TabState, closed_drafts
+from claude_tui.storage.session import TabState, closed_draft_files, closed_drafts
+from claude_tui.ui.draft_files import left_off_notice, read_again
 from claude_tui.ui.tabs.pane import ConversationPane, conversation_id_of, pane_id
 
 
@@ -35,6 +36,7 @@ class ConversationTabs(TabbedContent):
         self._announced: str | None = None  # the conversation last announced as shown
         # The unsent text of closed tabs, by conversation, until it is opened again.
         self.closed_drafts: dict[str, str] = {}
+        self.closed_draft_files: dict[str, list[str]] = {}  # the paths of their files
 
     def on_mount(self) -> None:
         # Focused, the tab bar only shaded the shown tab and dropped what was typed, and its
@@ -86,42 +88,59 @@ class ConversationTabs(TabbedContent):
     def state(self) -> TabState:
         """What ``tabs.json`` keeps: the open tabs, the shown one and the unsent drafts."""
         drafts = {cid: pane.draft for cid, pane in self._panes.items() if pane.draft}
+        files = {cid: paths for cid, pane in self._panes.items() if (paths := pane.draft_files)}
         return TabState(open=self.order, active=self.active_id, drafts=drafts,
-                        closed_drafts=dict(self.closed_drafts))
+                        closed_drafts=dict(self.closed_drafts), draft_files=files,
+                        closed_draft_files=dict(self.closed_draft_files))
 
     def forget_draft(self, conversation_id: str) -> None:
         """The conversation was deleted: its closed tab's draft goes with it."""
         self.closed_drafts.pop(conversation_id, None)
+        self.closed_draft_files.pop(conversation_id, None)
 
     # changing --------------------------------------------------------------------------------
-    async def restore(self, tabs: list[tuple[Conversation, str]], active: str | None) -> None:
-        """Open the tabs of the last session (conversation, draft), showing ``active``.
+    async def restore(self, tabs: list[tuple[Conversation, str, list[str]]],
+                      active: str | None) -> None:
+        """Open the tabs of the last session (conversation, draft, its files' paths), showing
+        ``active``.
 
         The shown tab is added first, so that it is the one the tab bar activates: no other
         tab's messages are mounted at start-up."""
         if not tabs:
             return
-        ids = [conversation.id for conversation, _ in tabs]
+        ids = [conversation.id for conversation, _, _ in tabs]
         first = ids.index(active) if active in ids else 0
         shown = await self.open(*tabs[first])
-        for conversation, draft in tabs[:first]:
-            await self.open(conversation, draft, before=shown)
-        for conversation, draft in tabs[first + 1:]:
-            await self.open(conversation, draft)
+        for conversation, draft, files in tabs[:first]:
+            await self.open(conversation, draft, files, before=shown)
+        for conversation, draft, files in tabs[first + 1:]:
+            await self.open(conversation, draft, files)
         self._panes = {cid: self._panes[cid] for cid in ids}  # in the order of the bar
         await self.show(ids[first])
         # The shown tab was announced when it was the only one: fit the labels to the whole
         # bar now, and bring the shown tab into view.
         self._fit_labels(shown)
 
-    async def open(self, conversation: Conversation, draft: str = "", *,
+    async def open(self, conversation: Conversation, draft: str = "",
+                   files: list[str] | None = None, *,
                    before: ConversationPane | None = None) -> ConversationPane:
         """Add a tab for ``conversation`` (not shown yet) and return it; the draft its tab
-        had when it was closed comes back (after ``draft``, if both)."""
+        had when it was closed comes back (after ``draft``, if both), with its files, read
+        again from ``files`` and the closed draft's paths (a notice names any left off)."""
+        paths = list(files or [])
         if not conversation.is_ended and conversation.read_only_reason is None:
             kept = self.closed_drafts.pop(conversation.id, "")
             draft = "\n".join(text for text in (draft, kept) if text)
-        pane = ConversationPane(conversation, draft)
+            paths += [p for p in self.closed_draft_files.pop(conversation.id, [])
+                      if p not in paths]
+        else:
+            paths = []  # an ended conversation takes no message, nor its files
+        attached, left_off = await read_again(paths)
+        if left_off:
+            self.notify(left_off_notice(conversation.display_title, left_off),
+                        title="Attachment left off", severity="warning", timeout=20,
+                        markup=False)
+        pane = ConversationPane(conversation, draft, attached)
         self._panes[conversation.id] = pane
         await self.add_pane(pane, before=before)
         return pane
@@ -149,12 +168,17 @@ class ConversationTabs(TabbedContent):
         # turn runs on for a tab nobody sees.
         pane.take_back_queued()  # a message waiting for the reply is not sent once closed
         await pane.stop_reply()
-        draft = pane.draft  # while it is mounted: kept until the conversation opens again
+        # While it is mounted: kept until the conversation opens again.
+        draft, files = pane.draft, pane.draft_files
         self.closed_drafts.pop(conversation_id, None)
+        self.closed_draft_files.pop(conversation_id, None)
+        others = [cid for cid in self.order if cid != conversation_id]
         if draft:
             self.closed_drafts[conversation_id] = draft  # the latest last
-            others = [cid for cid in self.order if cid != conversation_id]
             self.closed_drafts = closed_drafts(self.closed_drafts, others)  # bounded
+        if files:
+            self.closed_draft_files[conversation_id] = files
+            self.closed_draft_files = closed_draft_files(self.closed_draft_files, others)
         order = self.order
         position = order.index(conversation_id)
         del self._panes[conversation_id]

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker
 
 from claude_tui import events
+from claude_tui.attachments import Attachment
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import assistant_name
 from claude_tui.text import one_line
@@ -69,13 +70,15 @@ def tab_label(conversation: Conversation, *, streaming: bool = False,
 class ConversationPane(TabPane):
     """Holds one conversation and the worker running its turn, if any."""
 
-    def __init__(self, conversation: Conversation, composer_text: str = "") -> None:
+    def __init__(self, conversation: Conversation, composer_text: str = "",
+                 attached: list[Attachment] | None = None) -> None:
         super().__init__(tab_label(conversation), id=pane_id(conversation.id))
         self.conversation = conversation
         # How the tab names the model that replies ("Claude", "the demo model").
         self.assistant = assistant_name(conversation.model)
         self.worker: Worker[None] | None = None  # the turn running for this conversation
         self._composer_text = composer_text
+        self._attached = list(attached or [])  # the chips of a draft brought back
         # The reply text on its way to this tab in one TextArrived, still growing.
         self._text_batch: list[str] | None = None
         self._batch_thinking = False  # the batch holds thinking, not text
@@ -151,7 +154,7 @@ class ConversationPane(TabPane):
             yield LockedNotice(self.conversation.ended, assistant=self.assistant, id="locked")
         else:
             yield QueuedNote(id="queued")
-            yield AttachmentRow(id="attachments")
+            yield AttachmentRow(self._attached, id="attachments")
             yield Composer(self._composer_text, assistant=self.assistant, id="composer")
 
     def on_mount(self) -> None:
@@ -214,6 +217,24 @@ class ConversationPane(TabPane):
         queued = [m.text for m in note.queued] if note is not None else []
         typed = composer.text if composer is not None else ""
         return "\n".join(text for text in (*queued, typed) if text)
+
+    @property
+    def draft_files(self) -> list[str]:
+        """The paths of the files attached to the unsent text, queued messages' first, each
+        once ([] once read-only). A file put back from a stored message (a branch) has no
+        path: its bytes are in that message, not in a file the draft could name."""
+        if not self.is_writable:
+            return []
+        attached = self._attached
+        if self.is_mounted:
+            note = self.queued_note
+            queued = [a for m in note.queued for a in m.attached] if note is not None else []
+            attached = [*queued, *self.attachment_row.attached]
+        paths: list[str] = []
+        for attachment in attached:
+            if attachment.path is not None and attachment.path not in paths:
+                paths.append(attachment.path)
+        return paths
 
     def focus_composer(self) -> None:
         composer = self.composer
