@@ -69,7 +69,7 @@ async def test_demo_mode_says_so(data_dir) -> None:
 FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from textual import events
-import claude_tui.ui.app as app_module
+import claude_tui.ui.sdk_warm_up as warm_up_module
 from claude_tui.cli import build_parser, resolve
 from claude_tui.ui.app import ClaudeTUI
 from tests.ui_helpers import until
@@ -81,14 +81,14 @@ def note(message):
     if isinstance(message, events.Ready) and not at_first_frame:
         at_first_frame.append("anthropic" in sys.modules)
 
-warm_up = app_module.warm_up_in_background
+warm_up = warm_up_module.warm_up_in_background
 
 def noted_warm_up(*args):
     # Run after the first paint: what was imported for it.
     at_warm_up.append(sorted(name for name in LATER if name in sys.modules))
     warm_up(*args)
 
-app_module.warm_up_in_background = noted_warm_up
+warm_up_module.warm_up_in_background = noted_warm_up
 
 async def main():
     options = resolve(build_parser().parse_args([]))

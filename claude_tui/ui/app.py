@@ -40,7 +40,7 @@ from claude_tui.ui.key_words import KeyWords
 from claude_tui.ui.keymap import checked_keymap
 from claude_tui.ui.messages import ConversationDeleted, EngineEvent, StoreListed
 from claude_tui.ui.palette import ConversationCommands
-from claude_tui.ui.sdk_warm_up import warm_up_in_background
+from claude_tui.ui.sdk_warm_up import WarmUp
 from claude_tui.ui.shutdown import Shutdown
 from claude_tui.ui.status_line import Status, StatusLine
 from claude_tui.ui.tab_saving import TabSaving
@@ -106,7 +106,7 @@ class ClaudeTUI(App[None]):
         self.disk_watch = DiskWatch(self)
         self.tabs = ConversationTabs(id="tabs")
         self.saving = TabSaving(self)
-        self._heap_released = False  # set as the app unmounts
+        self.warm_up = WarmUp(self)  # after the first paint: the SDK, Markdown, the heap
         # Keys the composer needs are refused (reported at mount); the file keeps them.
         keymap, self._refused_keys = checked_keymap(self.settings.keymap,
                                                     self.settings.keymap_lines)
@@ -139,17 +139,7 @@ class ClaudeTUI(App[None]):
         report_config(self, self.settings, self._refused_keys)
         if self.options.demo:
             self.notify(DEMO_NOTICE, title="Demo mode", timeout=10)
-        # The heap is settled once the SDK and Markdown are in.
-        self.call_after_refresh(warm_up_in_background, self, self.claude, self._warmed_up)
-
-    def _warmed_up(self, error: Exception | None) -> None:
-        # A failure is reported by the first request, to the user; the heap settles either way,
-        # unless the app is closing: released already, it would stay frozen.
-        if self._heap_released:
-            return
-        if error is None and self.claude is not None:
-            self.run_worker(self.actions.list_models(), group="models", exit_on_error=False)
-        heap.settle()
+        self.warm_up.after_first_paint()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a dialog is open its keys win: ctrl+w deletes a word in the rename field
@@ -388,8 +378,7 @@ class ClaudeTUI(App[None]):
 
     async def on_unmount(self) -> None:
         self.shutdown.uninstall()
-        self._heap_released = True
-        heap.release()
+        self.warm_up.close()
         # What was asked to be written is written before the process ends.
         await asyncio.to_thread(self.store.writer.flush, 30)
         self.saving.drafts_at_quit.check()  # printed by run_app once the terminal is restored

@@ -11,8 +11,38 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
+from claude_tui.ui import heap
+
 if TYPE_CHECKING:
     from claude_tui.providers.anthropic import AnthropicProvider
+    from claude_tui.ui.app import ClaudeTUI
+
+
+class WarmUp:
+    """The app's warm-up after its first paint, and the heap settled once it is done."""
+
+    def __init__(self, app: ClaudeTUI) -> None:
+        self._app = app
+        self._closed = False
+
+    def after_first_paint(self) -> None:
+        app = self._app
+        app.call_after_refresh(warm_up_in_background, app, app.claude, self._done)
+
+    def _done(self, error: Exception | None) -> None:
+        # A failure is reported by the first request, to the user; the heap settles either
+        # way, unless the app is closing: released already, it would stay frozen.
+        if self._closed:
+            return
+        app = self._app
+        if error is None and app.claude is not None:
+            app.run_worker(app.actions.list_models(), group="models", exit_on_error=False)
+        heap.settle()
+
+    def close(self) -> None:
+        """The app is closing: what it holds may be collected again (tests run many apps)."""
+        self._closed = True
+        heap.release()
 
 
 def warm_up_in_background(app: App[None], claude: AnthropicProvider | None,
