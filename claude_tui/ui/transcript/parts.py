@@ -119,8 +119,8 @@ class MessagePart(Static):
         self.waiting: Maker | None = None
         # How many lines the part takes at a width, without rendering it: given, a finished
         # part holds that height at a width it was not rendered at until it is painted (or
-        # measured in the background, ``measure_off_loop``), so that showing a long reply, or
-        # a width change, renders what is on screen and not the whole reply at once.
+        # rendered in the background: ui/transcript/measuring.py), so that showing a long
+        # reply, or a width change, renders what is on screen and not the whole reply at once.
         self._guess = guess
         self._guesses: dict[int, int] = {}
         self._part_content: RenderableType | None = content
@@ -181,8 +181,10 @@ class MessagePart(Static):
 
     def measured(self, width: int) -> bool:
         """Its lines at ``width`` are rendered (a part with no guess is always measured)."""
-        if self._guess is None or self.waiting is not None:
-            return self._guess is None
+        if self._guess is None:
+            return True
+        if self.waiting is not None:
+            return False
         return width in self._strips and self._strips_style == self.visual_style
 
     def content_maker(self) -> Maker | None:
