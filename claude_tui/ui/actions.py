@@ -169,9 +169,24 @@ class ConversationActions:
         blocks = [b for b in view.query(MessageBlock) if b.index >= index]
         if blocks:
             view.release_anchor()
-            # After the layout that places the blocks (and after show_earlier's own scroll).
-            self.app.call_after_refresh(view.scroll_to_widget, blocks[0], top=True,
-                                        animate=False)
+            block = blocks[0]
+
+            def scroll(tries: int = 10) -> None:
+                # Once laid out (and after show_earlier's own scroll). The parts above it get
+                # their real heights first, and the scroll is checked after the layout they
+                # cause: heights that changed meanwhile would leave it out of view.
+                view.measuring.measure_above(block)
+                view.scroll_to_widget(block, top=True, animate=False)
+                if tries:
+                    self.app.call_after_refresh(check, tries - 1)
+
+            def check(tries: int) -> None:
+                top = block.virtual_region.y
+                if block.is_attached and not view.scroll_y <= top < (
+                        view.scroll_y + view.size.height):
+                    scroll(tries)
+
+            self.app.call_after_refresh(scroll)
 
     def copy_reply(self) -> None:
         pane = self._shown

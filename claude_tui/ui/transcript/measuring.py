@@ -89,6 +89,17 @@ class Measuring:
             view.call_after_refresh(
                 lambda: view.scroll_to(y=view.scroll_y + above, animate=False))
 
+    def measure_above(self, widget: Widget) -> None:
+        """Render now the parts above ``widget`` that hold a guessed height: it is about to
+        be scrolled to, and must stay where the scroll puts it."""
+        for part in self._view.query(MessagePart):
+            if part is widget or widget in part.ancestors:
+                return
+            width = part.size.width
+            if width and part.waiting is None and not part.measured(width):
+                part.render_strips(width)
+                part.refresh(layout=True)
+
     def part_measured(self, part: MessagePart, grown: int) -> None:
         """``part``, painted at a guessed height, took ``grown`` lines more: if it starts
         above the view's top, the text under it stays where it is."""
