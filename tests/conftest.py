@@ -110,3 +110,15 @@ def dialog_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr("claude_tui.ui.dialogs.yes_no.clock", clock)
     return clock
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    """A folder with a picture and a Markdown file, to attach."""
+    from tests.test_attachments import png
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "chart.png").write_bytes(png())
+    (folder / "notes.md").write_text("# Notes\n\nbuy milk\n", "utf-8")
+    return folder

@@ -4,9 +4,7 @@ prompt, a pasted path; the chips, the API's limits, the transcript line after a 
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
-import pytest
 from textual import events
 from textual.widgets import Input
 
@@ -29,15 +27,6 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     settle,
     until,
 )
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> Path:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    (folder / "chart.png").write_bytes(png())
-    (folder / "notes.md").write_text("# Notes\n\nbuy milk\n", "utf-8")
-    return folder
 
 
 def chips(app: ClaudeTUI) -> list[str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from claude_tui.storage.store import ConversationStore
 from claude_tui.ui.app import ClaudeTUI
 from claude_tui.ui.dialogs.confirm_discard import ConfirmDiscardScreen
@@ -28,15 +26,6 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     type_and_send,
     until,
 )
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> Path:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    (folder / "chart.png").write_bytes(png())
-    (folder / "notes.md").write_text("# Notes\n\nbuy milk\n", "utf-8")
-    return folder
 
 
 async def attach(pilot, path: Path) -> None:
