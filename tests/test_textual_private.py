@@ -103,6 +103,15 @@ def test_the_render_cache_uses_find_widgets_private_rendering() -> None:
     assert isinstance(widget_visual(Static("words")), Visual), "widget_visual"
 
 
+def test_lay_out_again_finds_the_count_box_models_are_cached_by() -> None:
+    widget = Widget()
+    assert isinstance(widget._layout_updates, int), "lay_out_again: Widget._layout_updates"
+    source = inspect.getsource(Widget._get_box_model)
+    assert "self._layout_updates" in source, (
+        "lay_out_again: Widget._get_box_model no longer caches by _layout_updates; check how "
+        "a widget painted at a guessed height is now measured again (ui/transcript/parts.py)")
+
+
 # The parameters each overridden hook is called with (the overrides take the same).
 HOOK_PARAMETERS = {
     "_size_updated": ["self", "size", "virtual_size", "container_size", "layout"],

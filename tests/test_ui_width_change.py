@@ -4,6 +4,9 @@ rendered at once, the rest in the background, and the text in view stays in view
 from __future__ import annotations
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from claude_tui.storage.session import TabState
 from claude_tui.storage.store import ConversationStore
@@ -78,3 +81,75 @@ async def test_the_text_in_view_stays_in_view_as_the_parts_above_get_their_heigh
         await pilot.pause()
         # Its parts above were measured after it was scrolled into view: it is in view still.
         assert middle in screen_text(app)
+
+
+
+
+async def test_a_new_theme_keeps_every_height_it_had(data_dir) -> None:
+    """A theme changes colours, never how many lines a part takes: the layouts after it (here
+    a shorter terminal) keep the text in view where it was, and no part, painted since or
+    not, needs measuring again (a long reply is not rendered anew in the background)."""
+    app = _open_long_reply(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        view = active(app).view
+        await until(pilot, lambda: measured(view)[0] == measured(view)[1])
+        total = measured(view)[1]
+        part = list(view.query(MessagePart))[total // 2]
+        view.scroll_to_widget(part, animate=False, top=True)
+        await pilot.pause()
+        top, height, rows = view.scroll_y, view.virtual_size.height, view.size.height
+        first = screen_text(app).splitlines()[3]
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await until(pilot, lambda: part._strips_style == part.visual_style)  # repainted
+        await pilot.resize_terminal(SIZE[0], SIZE[1] - 4)
+        await until(pilot, lambda: view.size.height == rows - 4)
+        assert measured(view) == (total, total)
+        for _ in range(3):
+            await pilot.pause()
+        assert (view.scroll_y, view.virtual_size.height) == (top, height)
+        assert screen_text(app).splitlines()[3] == first
+
+
+
+class _Column(App[None]):
+    """Parts given their text before they are laid out, with a line under each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.guessed = MessagePart(guess=lambda width: 6)
+        self.exact = MessagePart(guess=lambda width: 6)
+        self.guessed.update("held at its guess until painted")
+        # How a streamed reply not laid out yet shows the parts that fill the screen.
+        self.exact.update("on screen at once", exact=True)
+        self.painted_at_a_guess: list[MessagePart] = []
+
+    def compose(self) -> ComposeResult:
+        with _Recorder(self.painted_at_a_guess):
+            yield self.exact
+            yield Static("under the first")
+            yield self.guessed
+            yield Static("under the second")
+
+
+class _Recorder(VerticalScroll):
+    def __init__(self, record: list[MessagePart]) -> None:
+        super().__init__()
+        self.record = record
+
+    def on_message_part_measured(self, message: MessagePart.Measured) -> None:
+        self.record.append(message.part)
+
+
+async def test_parts_shown_before_their_first_layout_are_painted_at_their_height() -> None:
+    """A fast reply's last parts, shown before the reply was laid out, take their own height
+    on the first screen; a part that held a guessed height takes its own once painted (no
+    blank lines left under the text)."""
+    app = _Column()
+    async with app.run_test(size=(60, 20)) as pilot:
+        lines = [line.rstrip() for line in screen_text(app).splitlines()]
+        assert lines[:3] == ["on screen at once", "under the first",
+                             "held at its guess until painted"]
+        await until(pilot, lambda: app.painted_at_a_guess)
+        assert app.painted_at_a_guess == [app.guessed]
+        await until(pilot, lambda: screen_text(app).splitlines()[3].startswith("under the s"))
+        assert app.guessed.size.height == 1

@@ -162,3 +162,19 @@ def show_rendered_lines(widget: Widget, strips: list[Strip]) -> None:
     """From a ``_render_content`` hook: ``strips`` are what ``widget`` shows until it changes."""
     widget._render_cache = _RenderCache(widget.size, strips)
     widget._dirty_regions.clear()
+
+
+# --- A widget's count of layout requests (Widget._layout_updates) ---
+# Why: Textual caches each widget's box model, height included, by that count, and
+# ``refresh(layout=True)`` adds to it only when no layout is pending for the widget already. A
+# MessagePart that asks for a layout while painted (it was painted at a guessed height and
+# knows its own now) often has one pending still: the one its content asked for before it was
+# mounted. Without it: the part keeps the guessed height, a few blank lines under a reply's
+# last words (or lines cut off) until something else lays it out.
+
+
+def lay_out_again(widget: Widget) -> None:
+    """``widget.refresh(layout=True)``, measuring its height again even if a layout is
+    pending for it already."""
+    widget._layout_updates += 1
+    widget.refresh(layout=True)

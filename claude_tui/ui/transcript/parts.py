@@ -19,7 +19,7 @@ from textual.visual import Visual, VisualType, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
-from claude_tui.ui.textual_private import show_rendered_lines, widget_visual
+from claude_tui.ui.textual_private import lay_out_again, show_rendered_lines, widget_visual
 from claude_tui.ui.transcript.blocks import BlockSplitter, render_segments
 
 # Parts a PartGroup holds: a layout walks the groups and the parts of the one that changed.
@@ -123,10 +123,16 @@ class MessagePart(Static):
         # reply, or a width change, renders what is on screen and not the whole reply at once.
         self._guess = guess
         self._guesses: dict[int, int] = {}
+        # Set by update(exact=True): its next layout measures it rather than guess.
+        self._exact = False
         self._part_content: RenderableType | None = content
         self._guessed = 0
         self._asked = False
         self._strips: dict[int, list[Strip]] = {}
+        # Its height at each width its content was rendered at: a change of style (a theme, a
+        # tab locked) renders the strips again when painted, but never changes their number,
+        # so the layout needs no rendering, and nothing on screen moves when they are painted.
+        self._heights: dict[int, int] = {}
         # The style the strips were rendered with: a theme change renders them again. (Strips
         # rendered before the part was mounted, with the style of its siblings, stay valid.)
         self._strips_style: Style | None = None
@@ -139,7 +145,7 @@ class MessagePart(Static):
         if self.waiting is not None:  # asked for its lines: rendered now, on the loop
             content, self.waiting = self.waiting(), None
             self._shown = visualize(self, content, markup=False)
-            self._strips = {}
+            self._strips, self._heights = {}, {}
             self.refresh(layout=True)
         style = self.visual_style
         if style != self._strips_style:
@@ -150,6 +156,7 @@ class MessagePart(Static):
             visual = self._shown if self._shown is not None else widget_visual(self)
             strips = self._fit(Visual.to_strips(self, visual, width, None, style), width)
             self._strips[width] = strips
+            self._heights[width] = len(strips)
         return strips
 
     def _fit(self, strips: list[Strip], width: int) -> list[Strip]:
@@ -161,6 +168,7 @@ class MessagePart(Static):
         ``show()`` gives its rendering: a part above the screen need not be rendered to show
         the text under it. Painting it (it came into view) asks for it (``Seen``)."""
         self.waiting, self._guessed, self._asked = make, lines, False
+        self._heights = {}
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:
@@ -172,20 +180,25 @@ class MessagePart(Static):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.waiting is not None:
             return self._guessed
-        if self._guess is not None and not self.measured(width):
+        height = self._heights.get(width)
+        if height is not None:
+            return height
+        if self._guess is not None and not self._exact:
             guessed = self._guesses.get(width)
             if guessed is None:  # read from its whole text: once a width
                 guessed = self._guesses[width] = max(1, self._guess(width))
             return guessed
+        self._exact = False
         return len(self.render_strips(width))
 
     def measured(self, width: int) -> bool:
-        """Its lines at ``width`` are rendered (a part with no guess is always measured)."""
+        """Its height at ``width`` is known from a rendering, not guessed (a part with no
+        guess is always measured)."""
         if self._guess is None:
             return True
         if self.waiting is not None:
             return False
-        return width in self._strips and self._strips_style == self.visual_style
+        return width in self._heights
 
     def content_maker(self) -> Maker | None:
         """What makes what the part shows, to render it elsewhere (``render_off_loop``)."""
@@ -200,24 +213,28 @@ class MessagePart(Static):
                 self.post_message(self.Seen(self))
             strips: list[Strip] = []
         else:
-            guessed = not self.measured(width)
+            guessed = self._heights.get(width) != height
             strips = self.render_strips(width)
             if guessed and len(strips) != height:
                 # It held a guessed height until painted: laid out again at its own, the view
                 # keeping what is in view where it was (``Measured``).
                 self.post_message(self.Measured(self, len(strips) - height))
-                self.refresh(layout=True)
+                lay_out_again(self)
             strips = strips[:height]
         if len(strips) < height:
             blank = Strip.blank(width, self.visual_style.rich_style)
             strips = strips + [blank] * (height - len(strips))
         show_rendered_lines(self, strips)
 
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+    def update(self, content: VisualType = "", *, layout: bool = True,
+               exact: bool = False) -> None:
+        """Show ``content``; ``exact``: its next layout renders it for its height (it is on
+        screen) instead of guessing it."""
         self._version += 1
+        self._exact = exact
         self._part_content = content if not isinstance(content, str) else None
         self.waiting = None
-        self._strips = {}
+        self._strips, self._heights = {}, {}
         self._shown = None
         super().update(content, layout=layout)
 
@@ -244,6 +261,7 @@ class MessagePart(Static):
         before = self._strips.get(width) if style == self._strips_style else None
         self._shown = visualize(self, content, markup=False)
         self._strips = {width: strips}
+        self._heights = {width: len(strips)}
         self._strips_style = style
         if not self.is_attached:
             return  # its first layout measures it with these strips

@@ -131,8 +131,8 @@ class StreamedParts:
                 for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
                     part.show(content, strips, width, style)
             else:
-                for part, make in jobs:  # not laid out yet: Textual renders it when it is
-                    part.update(make())
+                for part, make in jobs:  # not laid out yet: rendered when it is (these
+                    part.update(make(), exact=True)  # fill the screen: no guessed heights)
             for widget in hidden:
                 widget.display = True
         if self._waiting:
