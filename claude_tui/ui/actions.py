@@ -120,11 +120,12 @@ class ConversationActions:
     def report_problems(self) -> None:
         """One notice for the files found unreadable since the last one (at start-up, and
         after a listing that found more); the list itself is in the palette."""
-        from claude_tui.ui.dialogs.problems import summary  # loaded when there are problems
         problems = self.file_problems
         found = problems[self._problems_reported:]
         self._problems_reported = len(problems)
         if found:
+            from claude_tui.ui.dialogs.problems import summary  # loaded when there are some
+
             self.app.notify(summary(found), title="Unreadable conversation files",
                             severity="warning", timeout=30, markup=False)
 

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 from claude_tui.attachments import Attachment, AttachmentError, check_request, read_attachment
 from claude_tui.ui.composer.composer import Composer
-from claude_tui.ui.dialogs.attach_file import AttachFileScreen
-from claude_tui.ui.dialogs.attach_pasted import AttachPastedScreen
 from claude_tui.ui.tabs.pane import ConversationPane
 
 if TYPE_CHECKING:
@@ -39,6 +37,8 @@ class Attaching:
             if path:
                 await self.attach(pane, path)
             pane.focus_composer()
+
+        from claude_tui.ui.dialogs.attach_file import AttachFileScreen  # on first use
 
         self.app.push_screen(AttachFileScreen(start), callback=chosen)
 
@@ -100,6 +100,8 @@ class Attaching:
             elif attach is False:
                 composer.insert(message.text)
             composer.focus()
+
+        from claude_tui.ui.dialogs.attach_pasted import AttachPastedScreen  # on first use
 
         self.app.push_screen(AttachPastedScreen(str(message.path), attachment.described),
                              callback=answered)

@@ -13,14 +13,6 @@ from claude_tui import thinking
 from claude_tui.attachments import shown_attachments
 from claude_tui.storage.store import StoreError
 from claude_tui.ui.actions import READ_ONLY_NOTICE
-from claude_tui.ui.dialogs.edit_text import (
-    EDIT_HEADING,
-    EDIT_HINT,
-    EDIT_KEYS,
-    SYSTEM_PROMPT_HEADING,
-    SYSTEM_PROMPT_HINT,
-    EditTextScreen,
-)
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.turns import STILL_REPLYING
 from claude_tui.versions import last_typed
@@ -95,6 +87,13 @@ class ConversationEdits:
             pane.show_error("")
             app.turns.start(pane, self._resend(pane, text), "edit")
 
+        from claude_tui.ui.dialogs.edit_text import (
+            EDIT_HEADING,
+            EDIT_HINT,
+            EDIT_KEYS,
+            EditTextScreen,
+        )
+
         screen = EditTextScreen(EDIT_HEADING, conversation.messages[index].text, EDIT_HINT,
                                 save_label="Send", enter_saves=True, keys=EDIT_KEYS)
         app.push_screen(screen, edited)
@@ -154,6 +153,12 @@ class ConversationEdits:
                 return
             said = "removed" if not text.strip() else "saved"
             app.notify(f"System prompt {said}: it applies from the next message on.")
+
+        from claude_tui.ui.dialogs.edit_text import (
+            SYSTEM_PROMPT_HEADING,
+            SYSTEM_PROMPT_HINT,
+            EditTextScreen,
+        )
 
         app.push_screen(EditTextScreen(SYSTEM_PROMPT_HEADING, current, SYSTEM_PROMPT_HINT,
                                        placeholder="No system prompt of your own"), edited)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from textual.dom import DOMNode
+from textual.keys import key_to_character
 
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS
 
@@ -48,6 +49,19 @@ class KeyWords:
 
 
 AS_SHIPPED = KeyWords({})
+
+def key_label(key: str) -> str:
+    """A key name as a user would type it: "ctrl+pageup", "?" rather than "question_mark"."""
+    *modifiers, name = key.strip().split("+")
+    character = key_to_character(name) if len(name) > 1 else None
+    if character and character.isprintable() and not character.isspace():
+        name = character
+    return "+".join([*modifiers, name])
+
+
+def shown_keys(keys: str) -> list[str]:
+    """The keys of a binding, as a user types them."""
+    return [key_label(k) for k in keys.split(",") if k.strip()]
 
 
 def in_your_keys(node: DOMNode, text: str) -> str:

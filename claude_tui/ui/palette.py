@@ -8,8 +8,10 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from claude_tui.ui.bindings import APP_KEYS, KeySpec
-from claude_tui.ui.dialogs.help import shown_keys
-from claude_tui.ui.dialogs.problems import PALETTE_NAME
+from claude_tui.ui.key_words import shown_keys
+
+# The palette's entry for the files that could not be read (its dialog has the same title).
+PALETTE_NAME = "Unreadable files"
 
 
 @dataclass(frozen=True)

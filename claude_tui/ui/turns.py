@@ -19,7 +19,6 @@ from claude_tui.providers.choice import assistant_name
 from claude_tui.storage.store import StoreError
 from claude_tui.text import inert
 from claude_tui.ui.composer.composer import Composer
-from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen
 from claude_tui.ui.tabs.pane import ConversationPane
 
 if TYPE_CHECKING:
@@ -195,6 +194,8 @@ class Turns:
             grace = END_DIALOG_GRACE
             if conversation.id in self.app.tabs:
                 await self.app.tabs.show(conversation.id)
+        from claude_tui.ui.dialogs.confirm_end import ConfirmEndScreen  # on first use
+
         screen = ConfirmEndScreen(conversation.display_title, asked_by,
                                   assistant_name(conversation.model), grace=grace)
         return bool(await self.app.push_screen_wait(screen))

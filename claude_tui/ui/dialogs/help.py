@@ -11,31 +11,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.keys import key_to_character
 from textual.widgets import Static
 
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS, HELP_GROUPS, KeySpec
 from claude_tui.ui.dialogs.dialog import DialogScreen
 from claude_tui.ui.dialogs.picker import PICKER_KEYS
+from claude_tui.ui.key_words import shown_keys
 
 # Typed in the composer rather than bound to a key.
 COMPOSER_COMMANDS: list[tuple[str, str]] = [
     ("/end", "End this conversation (asks to confirm; permanent)"),
 ]
 
-
-def key_label(key: str) -> str:
-    """A key name as a user would type it: "ctrl+pageup", "?" rather than "question_mark"."""
-    *modifiers, name = key.strip().split("+")
-    character = key_to_character(name) if len(name) > 1 else None
-    if character and character.isprintable() and not character.isspace():
-        name = character
-    return "+".join([*modifiers, name])
-
-
-def shown_keys(keys: str) -> list[str]:
-    """The keys of a binding, as a user types them."""
-    return [key_label(k) for k in keys.split(",") if k.strip()]
 
 
 def help_rows(keymap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:

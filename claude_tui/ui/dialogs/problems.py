@@ -13,8 +13,7 @@ from textual.widgets import Static
 from claude_tui.storage.store import FileProblem
 from claude_tui.text import one_line
 from claude_tui.ui.dialogs.dialog import DialogScreen
-
-PALETTE_NAME = "Unreadable files"
+from claude_tui.ui.palette import PALETTE_NAME
 
 
 def summary(problems: list[FileProblem]) -> str:
