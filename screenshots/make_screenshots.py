@@ -163,6 +163,9 @@ async def _drive(output_dir: Path) -> list[Path]:
         await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen), "the end dialog")
         await pilot.pause()
         await save(pilot, output_dir, "end-dialog.svg", saved)
+        dialog = app.screen
+        while isinstance(dialog, ConfirmEndScreen) and dialog.too_soon():
+            await pilot.pause(0.05)  # the model asked: keys in its first moments are ignored
         await pilot.press("y")
         await settle(pilot)
         await save(pilot, output_dir, "locked.svg", saved)

@@ -47,7 +47,7 @@ from claude_tui.ui.tab_saving import TabSaving
 from claude_tui.ui.tabs.collection import ConversationTabs, is_unused
 from claude_tui.ui.tabs.pane import ConversationPane
 from claude_tui.ui.terminal_keys import install as install_terminal_keys
-from claude_tui.ui.textual_private import keep_full_map_after_reflow
+from claude_tui.ui.textual_private import apply_layout_and_paint_fixes
 from claude_tui.ui.theme_setting import follow_theme_setting
 from claude_tui.ui.transcript.message import unanswered_notice
 from claude_tui.ui.turns import END_DIALOG_GRACE, Turns
@@ -88,7 +88,7 @@ class ClaudeTUI(App[None]):
         super().__init__()
         install_terminal_keys()  # ESC 1 is alt+1, ESC DEL is alt+backspace
         heap.install()  # painting makes no garbage cycles
-        keep_full_map_after_reflow()  # a layout walks a long reply once, not twice
+        apply_layout_and_paint_fixes()  # long replies laid out once, keys painted promptly
         self.options = options
         self.settings = options.settings
         self.store = ConversationStore(options.data_dir)

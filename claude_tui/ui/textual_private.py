@@ -13,17 +13,22 @@ Hooks overridden by name, listed in ``OVERRIDDEN_HOOKS``:
   ``ConversationView`` (``ui/transcript/``): they pass ``layout=False``, so that setting their
   size (measured by the layout that sets it) does not lay the screen out a second time. Without
   it: each update of a streaming reply costs two or three layouts instead of one.
+- ``Timer._run`` in ``_PaintTimer`` (below), the timer every screen paints from.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
+from textual import _time
 from textual.events import DescendantFocus
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.timer import EventTargetGone, Timer
 from textual.visual import Visual
 from textual.widget import Widget, _RenderCache  # private: see show_rendered_lines
 
@@ -178,3 +183,76 @@ def lay_out_again(widget: Widget) -> None:
     pending for it already."""
     widget._layout_updates += 1
     widget.refresh(layout=True)
+
+
+# --- The screen's paint timer (Screen._update_timer; Timer._run, _active, _interval, _tick) ---
+# Why: a screen paints what changed from a timer of 60 ticks a second, paused while nothing
+# changes. Textual's timer, when a tick comes late (it was paused, or a paint took longer than
+# a frame), skips to the grid point after the next one: the next paint waits 17-33 ms instead
+# of at most 17. While a reply streams the screen paints every tenth of a second or so, each
+# time after a pause, so a key typed just after a paint waited for that second frame (in tmux:
+# 20-30 ms between the key handled and its paint, most of the keys' 95th percentile). The
+# screens here paint at once when asked if the last paint was a frame ago or more, else a
+# frame after it; never more often than Textual's frame rate.
+
+# A wait shorter than this is no wait: Textual's sleep does not sleep under half a millisecond.
+_SHORTEST_WAIT = 0.001
+
+
+class _PaintTimer(Timer):
+    """The screen's update timer: a tick as soon as resumed, at most one a frame."""
+
+    async def _run(self) -> None:
+        last = -math.inf
+        count = 0
+        while True:
+            await self._active.wait()
+            wait = last + self._interval - _time.get_time()
+            if wait > _SHORTEST_WAIT:
+                await _time.sleep(wait)
+                continue  # it may have been paused meanwhile
+            last = _time.get_time()
+            count += 1
+            try:
+                await self._tick(next_timer=last, count=count)
+            except EventTargetGone:
+                break
+
+
+_paint_timer_patched = False
+
+
+def paint_promptly() -> bool:
+    """Make every screen paint from a ``_PaintTimer`` (once)."""
+    global _paint_timer_patched
+    if _paint_timer_patched:
+        return True
+    try:
+        from textual.screen import UPDATE_PERIOD
+    except ImportError as exc:
+        return _skipped("paint_promptly", exc)
+    if not isinstance(Screen.__dict__.get("_update_timer"), property) or not all(
+            hasattr(Timer, name) for name in ("_run", "_tick", "_start", "_active")):
+        return _skipped("paint_promptly", "Screen has no _update_timer, or Timer changed")
+
+    def update_timer(self: Screen) -> Timer:
+        timer = self._Screen__update_timer  # Textual's own attribute, None until first used
+        if timer is None:
+            timer = _PaintTimer(self, UPDATE_PERIOD, name="screen_update",
+                                callback=self._on_timer_update, pause=True)
+            timer._start()
+            self._timers.add(timer)
+            self._Screen__update_timer = timer
+        return timer
+
+    Screen._update_timer = property(update_timer)  # type: ignore[method-assign,assignment]
+    _paint_timer_patched = True
+    return True
+
+
+def apply_layout_and_paint_fixes() -> None:
+    """The app's fixes to layouts and paints: a layout walks a long reply once, not twice
+    (``keep_full_map_after_reflow``); a key typed just after a paint waits a frame at most,
+    not two (``paint_promptly``)."""
+    keep_full_map_after_reflow()
+    paint_promptly()
