@@ -174,18 +174,21 @@ class ConversationActions:
 
             def scroll(tries: int = 10) -> None:
                 # Once laid out (and after show_earlier's own scroll). The parts above it get
-                # their real heights first, and the scroll is checked after the layout they
-                # cause: heights that changed meanwhile would leave it out of view.
+                # their real heights first, and the scroll is checked after each of the next
+                # few layouts: parts painted in view take their own heights only then, and
+                # heights that change above it would leave it out of view.
                 view.measuring.measure_above(block)
                 view.scroll_to_widget(block, top=True, animate=False)
-                if tries:
-                    self.app.call_after_refresh(check, tries - 1)
+                self.app.call_after_refresh(check, tries - 1)
 
             def check(tries: int) -> None:
+                if tries < 0 or not block.is_attached:
+                    return
                 top = block.virtual_region.y
-                if block.is_attached and not view.scroll_y <= top < (
-                        view.scroll_y + view.size.height):
+                if not view.scroll_y <= top < view.scroll_y + view.size.height:
                     scroll(tries)
+                else:
+                    self.app.call_after_refresh(check, tries - 1)
 
             self.app.call_after_refresh(scroll)
 
