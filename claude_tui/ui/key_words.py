@@ -50,6 +50,7 @@ class KeyWords:
 
 AS_SHIPPED = KeyWords({})
 
+
 def key_label(key: str) -> str:
     """A key name as a user would type it: "ctrl+pageup", "?" rather than "question_mark"."""
     *modifiers, name = key.strip().split("+")

@@ -200,7 +200,8 @@ _SHORTEST_WAIT = 0.001
 
 
 class _PaintTimer(Timer):
-    """The screen's update timer: a tick as soon as resumed, at most one a frame."""
+    """The screen's update timer: a tick as soon as resumed, at most one a frame. (Timer's
+    ``reset()`` and repeat count do nothing here: a screen's timer uses neither.)"""
 
     async def _run(self) -> None:
         last = -math.inf
