@@ -110,6 +110,8 @@ WARM = False
 """ + _FIRST_PAINT
 
 CLAUDE_TUI_APP = _IMPORT_WATCH + """
+import gc
+gc.disable()  # as the command's entry point does (claude_tui/launch.py) until the first paint
 from claude_tui.cli import build_parser, resolve
 from claude_tui.ui.app import ClaudeTUI
 APP = ClaudeTUI(resolve(build_parser().parse_args([])))

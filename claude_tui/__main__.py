@@ -1,3 +1,3 @@
-from claude_tui.cli import main
+from claude_tui.launch import main
 
 raise SystemExit(main())

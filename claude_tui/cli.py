@@ -7,6 +7,7 @@ imported only to run the app.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -151,6 +152,7 @@ def resolve(args: argparse.Namespace, environ: dict[str, str] | None = None) -> 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is not None:
+        gc.enable()  # paused by launch.py for the app's start-up only
         from claude_tui.commands import run_command  # only what that command needs
 
         return run_command(args)

@@ -32,6 +32,18 @@ def install() -> None:
     stop_strip_divide_cycles()
 
 
+def resume_after_start_up() -> None:
+    """The first screen is painted: collection resumes if ``launch.py`` paused it, with what
+    start-up built frozen first (left out of later collections). Without that freeze the
+    first young collection would scan all of it at once."""
+    if gc.isenabled():
+        return  # not paused: an app started by a test, or ``python -c``
+    gc.freeze()
+    _, middle, old = _DEFAULT_THRESHOLD
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    gc.enable()
+
+
 def settle() -> None:
     """The app is up: what it holds now is left out of later collections."""
     gc.collect()
@@ -44,3 +56,4 @@ def release() -> None:
     """The app is closing: its objects may be collected again (tests run many apps)."""
     gc.unfreeze()
     gc.set_threshold(*_DEFAULT_THRESHOLD)
+    gc.enable()  # closed before its first paint: still paused by launch.py

@@ -26,8 +26,12 @@ class WarmUp:
         self._closed = False
 
     def after_first_paint(self) -> None:
+        self._app.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        heap.resume_after_start_up()
         app = self._app
-        app.call_after_refresh(warm_up_in_background, app, app.claude, self._done)
+        warm_up_in_background(app, app.claude, self._done)
 
     def _done(self, error: Exception | None) -> None:
         # A failure is reported by the first request, to the user; the heap settles either
