@@ -13,14 +13,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+if TYPE_CHECKING:
+    import tomllib
 
 APP_NAME = "claude-tui"
 DEFAULT_MODEL = "claude-opus-5-5"
@@ -250,6 +252,8 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
     inline tables and table headers come out as the parser reads them. A value over several
     lines (a multi-line string or array) is parsed once a line that may close it is reached.
     """
+    import tomllib
+
     lines: dict[tuple[str, ...], int] = {}
     current: tuple[str, ...] = ()  # the table of the last [header]
     chunk: list[str] = []
@@ -312,6 +316,8 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    import tomllib  # only with a config file: about 4 ms of start-up
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -345,6 +351,8 @@ def save_setting(settings: Settings, key: str, value: Any) -> None:
     has become invalid meanwhile raises ``ConfigError`` and is left as it is. ``None`` removes
     the key. The file is private (0600) when it holds an API key or is new.
     """
+    import tomllib
+
     import tomli_w
 
     from claude_tui.storage.atomic import atomic_write

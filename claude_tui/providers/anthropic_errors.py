@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from claude_tui.providers.base import BROKE_OFF, RETRY_HINT, ProviderError
@@ -83,6 +82,8 @@ def retry_after(exc: Any) -> float | None:
         return float(value)
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rarely needed: kept off start-up
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -22,32 +22,45 @@ RISK_PHRASES: tuple[str, ...] = (
 )
 
 
-def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+class WordPattern:
+    """A case-blind regular expression compiled when first searched, not at import: the demo
+    model reads nothing before the first message, and compiling these all took about 4 ms
+    of start-up."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:  # two threads may both compile it: the same pattern
+            self._compiled = re.compile(self.source, re.IGNORECASE)
+        return self._compiled.search(text)
+
+
+def _phrases(phrases: Iterable[str]) -> WordPattern:
     parts = [r"[\s-]+".join(re.escape(word) for word in p.split()) for p in phrases]
-    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+    return WordPattern(r"\b(?:" + "|".join(parts) + r")\b")
 
 
 _ABUSE = _phrases(ABUSE_PHRASES)
 _RISK = _phrases(RISK_PHRASES)
-_END_REQUEST = re.compile(
-    r"\b(?:end|close|finish|stop|terminate)\s+(?:(?:this|the|our)\s+)?(?:conversation|chat)\b",
-    re.IGNORECASE,
+_END_REQUEST = WordPattern(
+    r"\b(?:end|close|finish|stop|terminate)\s+(?:(?:this|the|our)\s+)?(?:conversation|chat)\b"
 )
 # "How do I end a conversation?" is a question about the feature, not a request.
-_QUESTION = re.compile(
-    r"^\s*(?:how|what|why|when|where|which|who|does|do|is|are)\b|\b(?:feature|works?)\b",
-    re.IGNORECASE,
+_QUESTION = WordPattern(
+    r"^\s*(?:how|what|why|when|where|which|who|does|do|is|are)\b|\b(?:feature|works?)\b"
 )
-_SYSTEM_PROMPT = re.compile(r"\bsystem[ _-]?prompts?\b", re.IGNORECASE)
-_GREETING = re.compile(r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening))\b", re.I)
+_SYSTEM_PROMPT = WordPattern(r"\bsystem[ _-]?prompts?\b")
+_GREETING = WordPattern(r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening))\b")
 
 
-def _topic(words: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + words + r")\b", re.IGNORECASE)
+def _topic(words: str) -> WordPattern:
+    return WordPattern(r"\b(?:" + words + r")\b")
 
 
 # Topic keywords, in the order they are tried.
-TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+TOPICS: tuple[tuple[str, WordPattern], ...] = (
     ("markdown", _topic(r"markdown|formatting")),
     ("config", _topic(r"config|configuration|configure|settings?|toml|keymap|theme")),
     ("code", _topic(r"code|example|python|snippet|script|program")),
