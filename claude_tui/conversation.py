@@ -79,6 +79,11 @@ def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
 
 
+# What a message of the file format holds; anything else is kept as it is (``extra``).
+_MESSAGE_KEYS = frozenset({"role", "content", "at", "model", "stop_reason", "usage",
+                           "interrupted", "excluded", "replaced"})
+
+
 @dataclass
 class Message:
     role: Role
@@ -126,42 +131,51 @@ class Message:
 
     @classmethod
     def from_dict(cls, data: Any) -> Message:
+        # Called for every message of a file (5,000 of them before a long tab is shown):
+        # one pass over the blocks, and the usual message's keys checked in one go.
         if not isinstance(data, dict):
             raise ConversationFormatError("a message is not an object")
-        role = data.get("role")
+        get = data.get
+        role = get("role")
         if role not in ("user", "assistant"):
             raise ConversationFormatError(f"a message has an unknown role: {role!r}")
-        content = data.get("content")
-        if not isinstance(content, list) or not all(
-            isinstance(b, dict) and isinstance(b.get("type"), str) for b in content
-        ):
+        content = get("content")
+        if not isinstance(content, list):
             raise ConversationFormatError("a message's content is not a list of content blocks")
-        if any(b["type"] == "text" and not isinstance(b.get("text"), str) for b in content):
+        text_without_text = False
+        for block in content:
+            if not isinstance(block, dict) or not isinstance(kind := block.get("type"), str):
+                raise ConversationFormatError(
+                    "a message's content is not a list of content blocks")
+            if kind == "text" and not isinstance(block.get("text"), str):
+                text_without_text = True  # said once every block is known to be one
+        if text_without_text:
             raise ConversationFormatError("a message has a text block without text")
-        usage = data.get("usage")
+        usage = get("usage")
         if usage is not None and not isinstance(usage, dict):
             raise ConversationFormatError("a message's usage is not an object")
-        for key in ("model", "stop_reason"):
-            if data.get(key) is not None and not isinstance(data[key], str):
-                raise ConversationFormatError(f"a message's {key} is not text")
-        replaced = data.get("replaced")
+        model, stop_reason = get("model"), get("stop_reason")
+        if model is not None and not isinstance(model, str):
+            raise ConversationFormatError("a message's model is not text")
+        if stop_reason is not None and not isinstance(stop_reason, str):
+            raise ConversationFormatError("a message's stop_reason is not text")
+        replaced = get("replaced")
         if replaced is not None and not isinstance(replaced, dict):
             raise ConversationFormatError("a message's replaced is not an object")
-        known = {"role", "content", "at", "model", "stop_reason", "usage", "interrupted",
-                 "excluded", "replaced"}
         return cls(
             role=role,
             content=content,
-            at=str(data.get("at") or ""),
-            model=data.get("model"),
-            stop_reason=data.get("stop_reason"),
+            at=str(get("at") or ""),
+            model=model,
+            stop_reason=stop_reason,
             usage=usage,
-            interrupted=bool(data.get("interrupted", False)),
+            interrupted=bool(get("interrupted", False)),
             # An earlier version is never sent again, whatever a hand edit left of the flag.
-            excluded=bool(data.get("excluded", False)) or replaced is not None,
+            excluded=bool(get("excluded", False)) or replaced is not None,
             replaced=({str(k): str(v) for k, v in replaced.items()}
                       if replaced is not None else None),
-            extra={k: v for k, v in data.items() if k not in known},
+            extra=({} if data.keys() <= _MESSAGE_KEYS
+                   else {k: v for k, v in data.items() if k not in _MESSAGE_KEYS}),
         )
 
     @property

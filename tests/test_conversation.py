@@ -150,7 +150,17 @@ def test_a_newer_schema_is_read_but_marked_read_only() -> None:
         (lambda d: d["messages"].append({"role": "user", "content": [{"text": "x"}]}),
          "content"),
         (lambda d: d["messages"].append({"role": "user", "content": [{"type": "text"}]}),
-         "text"),
+         "text block without text"),
+        # The content's shape is said first, whichever block is wrong first.
+        (lambda d: d["messages"].append({"role": "user", "content": [{"type": "text"}, 3]}),
+         "not a list of content blocks"),
+        (lambda d: d["messages"].append({"role": "user", "content": "hello"}),
+         "not a list of content blocks"),
+        (lambda d: d["messages"].append("hello"), "not an object"),
+        (lambda d: d["messages"][-1].update(usage=[1]), "usage"),
+        (lambda d: d["messages"][-1].update(model=5), "model is not text"),
+        (lambda d: d["messages"][-1].update(stop_reason=5), "stop_reason is not text"),
+        (lambda d: d["messages"][-1].update(replaced="yes"), "replaced"),
         (lambda d: d["warnings"].append({"at": "x"}), "behavior"),
     ],
 )
