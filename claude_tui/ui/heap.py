@@ -39,8 +39,7 @@ def resume_after_start_up() -> None:
     if gc.isenabled():
         return  # not paused: an app started by a test, or ``python -c``
     gc.freeze()
-    _, middle, old = _DEFAULT_THRESHOLD
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    _raise_young_threshold()
     gc.enable()
 
 
@@ -48,6 +47,11 @@ def settle() -> None:
     """The app is up: what it holds now is left out of later collections."""
     gc.collect()
     gc.freeze()
+    _raise_young_threshold()
+
+
+def _raise_young_threshold() -> None:
+    """Short-lived objects (a paint's) die before a young collection, and few reach the old."""
     _, middle, old = _DEFAULT_THRESHOLD
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
