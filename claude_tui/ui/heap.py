@@ -13,6 +13,11 @@ for two reasons fixed here.
    objects) was scanned again by every full collection. ``settle()`` freezes it once the app is
    up (``gc.freeze``: scanned no more; it is rarely garbage), and the young generation's
    threshold is raised so that short-lived objects die young and few reach the old ones.
+
+Start-up itself runs with collection paused by the command's entry point (``launch.py``):
+``resume_after_start_up()`` freezes what it built and resumes once the first screen is painted.
+Left as it is: what is frozen is never collected, so a tab open at start-up keeps its widgets
+and conversation after it is closed (freeing them takes a full collection, 140-190 ms).
 """
 
 from __future__ import annotations
