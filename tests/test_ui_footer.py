@@ -6,7 +6,7 @@ from textual.widgets._footer import FooterKey
 
 from claude_tui.ui.app import ClaudeTUI
 from tests.test_ui_conversation import _ended_conversation
-from tests.ui_helpers import SIZE, active, demo_options, settle
+from tests.ui_helpers import SIZE, active, demo_options, screen_text, settle, type_and_send
 
 
 def rename_dimmed(app: ClaudeTUI) -> bool:
@@ -30,3 +30,20 @@ async def test_the_key_bar_dims_what_the_shown_tab_cannot_do(data_dir) -> None:
         await pilot.press("alt+1")
         await settle(pilot)
         assert rename_dimmed(app)
+
+
+async def test_a_reply_leaves_the_key_bar_as_it_was_when_its_keys_stay_the_same() -> None:
+    """A turn's start and end ask the bar to follow the keys (an ended conversation dims
+    some); with the same keys, the bar keeps its widgets: a rebuild would lay the screen out
+    twice, under a long reply, while the user types."""
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = list(app.query(FooterKey))
+        assert before
+        await type_and_send(pilot, "hello there")
+        await settle(pilot)
+        assert "hello there" in screen_text(app)
+        assert active(app).conversation.messages[-1].role == "assistant"
+        assert list(app.query(FooterKey)) == before
+        assert all(key.is_attached for key in before)
