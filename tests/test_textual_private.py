@@ -155,8 +155,9 @@ def cycles_made(divide: Divide) -> int:
             divide(strip, [40])
             del strip
         gc.collect()
-        # Only strips count: other threads (an idle writer ending) may leave garbage too.
-        return len([o for o in gc.garbage if isinstance(o, Strip)])
+        # Only these strips count: other threads (an idle writer ending, a rendering thread
+        # of an app of an earlier test finishing) may leave garbage too, strips among it.
+        return len([o for o in gc.garbage if isinstance(o, Strip) and o.text == "c" * 40])
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
