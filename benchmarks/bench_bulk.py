@@ -61,6 +61,8 @@ def run_app(server: StreamServer) -> dict[str, float | list[float]]:
             if not saved_at and app.saved_reply_length() >= len(server.text):
                 saved_at = time.perf_counter()
                 cpu_saved = app.cpu_seconds() - cpu_before
+                if os.environ.get("BENCH_PYSPY_UNTIL") == "saved":
+                    app.spy_stop()
             if probe.watch_seen_at and not cpu_shown:
                 cpu_shown = app.cpu_seconds() - cpu_before
             if saved_at and probe.watch_seen_at:

@@ -143,10 +143,15 @@ class TerminalApp:
         status = Path(f"/proc/{self.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
-    def stop(self) -> None:
+    def spy_stop(self) -> None:
+        """Stop sampling (``spy()``), the file written."""
         if self._spy is not None:
             self._spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
             self._spy.wait(30)
+            self._spy = None
+
+    def stop(self) -> None:
+        self.spy_stop()
         if os.environ.get("BENCH_PROFILE"):
             self.keys("C-q")  # a clean exit writes the profile
             time.sleep(10)
