@@ -34,8 +34,10 @@ import claude_tui.ui
 from claude_tui.ui import terminal_keys, textual_private
 from claude_tui.ui.textual_private import (
     OVERRIDDEN_HOOKS,
+    allow_holding_layouts,
     keep_full_map_after_reflow,
     keep_shown_tab,
+    layouts_held,
     stop_strip_divide_cycles,
     widget_visual,
 )
@@ -209,6 +211,53 @@ async def test_a_layout_keeps_the_full_map_it_built_as_current() -> None:
         if not compositor._full_map_invalidated:
             pytest.skip("Textual's reflow marks its full map current itself now: "
                         "keep_full_map_after_reflow can go")
+
+
+def test_allow_holding_layouts_finds_the_flags_a_screen_lays_out_from() -> None:
+    from textual.screen import Screen
+
+    update = getattr(Screen._on_timer_update, "__wrapped__", Screen._on_timer_update)
+    assert parameters(update) == ["self"], "allow_holding_layouts: Screen._on_timer_update"
+    source = inspect.getsource(update)
+    assert "self._layout_required" in source and "self._scroll_required" in source, (
+        "allow_holding_layouts: Screen._on_timer_update no longer lays out from its flags")
+
+
+async def test_layouts_held_paint_what_changes_and_lay_out_once_when_let_go() -> None:
+    assert allow_holding_layouts(), "allow_holding_layouts could not be applied"
+    app = Rows()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        layouts: list[bool] = []  # after each: the widget mounted while held is shown
+        paints: list[int] = []
+        refresh_layout, compositor_refresh = screen._refresh_layout, screen._compositor_refresh
+
+        def counted_layout(*args: object, **kwargs: object) -> None:
+            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+            layouts.append("mounted" in screen_text(app))
+
+        def counted_paint() -> None:
+            paints.append(1)
+            compositor_refresh()
+
+        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        screen._compositor_refresh = counted_paint  # type: ignore[method-assign]
+        top = app.query_one("#row0", Static)
+        with layouts_held(top):
+            await app.query_one(VerticalScroll).mount(Static("mounted"), before=top)
+            top.update("row zero")  # the same size: painted, nothing to lay out
+            await until(pilot, lambda: paints)
+            for _ in range(3):
+                await pilot.pause()
+            assert not layouts, "layouts_held: the screen was laid out while held"
+            assert "mounted" not in screen_text(app)
+            assert "row zero" in screen_text(app)
+        await until(pilot, lambda: layouts)
+        # The first layout after the hold does what was asked during it. (Textual lays out
+        # again after it, as widgets whose size changed ask: not the hold's doing.)
+        assert layouts[0], "layouts_held: what was asked while held is not laid out after"
+        assert screen_text(app).index("mounted") < screen_text(app).index("row zero")
 
 
 class Guarded(TabPane):

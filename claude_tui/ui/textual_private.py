@@ -18,10 +18,11 @@ Hooks overridden by name, listed in ``OVERRIDDEN_HOOKS``:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from textual import _time
@@ -251,9 +252,71 @@ def paint_promptly() -> bool:
     return True
 
 
+# --- Layouts held while hidden widgets mount (Screen._on_timer_update, _layout_required,
+# _scroll_required) ---
+# Why: a screen lays out again when any widget asks, a hidden one too: mounting a reply's new
+# parts hidden (so that keys echo while they mount) laid the screen out once for the mount,
+# and again for showing them. While held, the screen's ticks paint what changed (a key's
+# echo) and keep the layout asked for until the hold ends, when it is done once with the
+# parts shown. Without it: each update of a fast reply costs two or three layouts, not one.
+
+_LAYOUTS_HELD = "_claude_tui_layouts_held"
+_timer_update_patched = False
+
+
+def allow_holding_layouts() -> bool:
+    """Patch ``Screen._on_timer_update`` (once, before any screen paints: a screen's paint
+    timer keeps the method it was made with) so that ``layouts_held`` can hold layouts."""
+    global _timer_update_patched
+    if _timer_update_patched:
+        return True
+    update = Screen.__dict__.get("_on_timer_update")
+    names = getattr(getattr(update, "__code__", None), "co_names", ())
+    if not {"_layout_required", "_scroll_required", "_refresh_layout"} <= set(names):
+        return _skipped("allow_holding_layouts",
+                        "Screen._on_timer_update no longer lays out from its flags")
+
+    @functools.wraps(update)
+    def on_timer_update(self: Screen) -> None:
+        if not getattr(self, _LAYOUTS_HELD, 0) or not (
+                self._layout_required or self._scroll_required):
+            update(self)
+            return
+        layout, scroll = self._layout_required, self._scroll_required
+        self._layout_required = self._scroll_required = False
+        try:
+            update(self)  # paints what changed where the last layout put it
+        finally:
+            self._layout_required = self._layout_required or layout
+            self._scroll_required = self._scroll_required or scroll
+
+    Screen._on_timer_update = on_timer_update  # type: ignore[method-assign]
+    _timer_update_patched = True
+    return True
+
+
+@contextlib.contextmanager
+def layouts_held(widget: Widget) -> Iterator[None]:
+    """Within: the screen of ``widget`` paints what changes but lays nothing out; after, it
+    lays out once what was asked meanwhile. (Nothing is held for a widget on no screen.)"""
+    screen = widget.screen if widget.is_attached else None
+    if screen is None or not _timer_update_patched:
+        yield
+        return
+    setattr(screen, _LAYOUTS_HELD, getattr(screen, _LAYOUTS_HELD, 0) + 1)
+    try:
+        yield
+    finally:
+        setattr(screen, _LAYOUTS_HELD, getattr(screen, _LAYOUTS_HELD, 1) - 1)
+        if screen._layout_required or screen._scroll_required:
+            screen.check_idle()  # its idle resumes the paint timer
+
+
 def apply_layout_and_paint_fixes() -> None:
     """The app's fixes to layouts and paints: a layout walks a long reply once, not twice
     (``keep_full_map_after_reflow``); a key typed just after a paint waits a frame at most,
-    not two (``paint_promptly``)."""
+    not two (``paint_promptly``); layouts can be held while hidden widgets mount
+    (``allow_holding_layouts``). Called before any screen paints."""
     keep_full_map_after_reflow()
     paint_promptly()
+    allow_holding_layouts()

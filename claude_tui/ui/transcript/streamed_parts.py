@@ -19,6 +19,7 @@ from functools import partial
 from textual.widget import AwaitMount, Widget
 from textual.widgets import TabPane
 
+from claude_tui.ui.textual_private import layouts_held
 from claude_tui.ui.transcript.blocks import (
     PART_CHARS,
     BlockSplitter,
@@ -120,21 +121,23 @@ class StreamedParts:
         # The new parts are mounted hidden, and the screen keeps showing what it showed (and
         # echoing keys) while they mount: mounting takes a few turns of the loop, a tenth of
         # a second or more for many parts on a busy loop, and no repaint may happen inside a
-        # batch. Then one layout for all of it: the parts shown, the live block updated.
-        hidden, mounting = self._mount(new, live)
-        for waiting in mounting:
-            await waiting
-        if not self._reply.is_attached:
-            return
-        with self._reply.app.batch_update():
-            if rendered:
-                for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
-                    part.show(content, strips, width, style)
-            else:
-                for part, make in jobs:  # not laid out yet: rendered when it is (these
-                    part.update(make(), exact=True)  # fill the screen: no guessed heights)
-            for widget in hidden:
-                widget.display = True
+        # batch. Layouts are held meanwhile (a mount asks for one, hidden or not). Then one
+        # layout for all of it: the parts shown, the live block updated.
+        with layouts_held(self._reply):
+            hidden, mounting = self._mount(new, live)
+            for waiting in mounting:
+                await waiting
+            if not self._reply.is_attached:
+                return
+            with self._reply.app.batch_update():
+                if rendered:
+                    for (part, _), (content, strips) in zip(jobs, rendered, strict=True):
+                        part.show(content, strips, width, style)
+                else:
+                    for part, make in jobs:  # not laid out yet: rendered when it is (these
+                        part.update(make(), exact=True)  # fill the screen: no guesses)
+                for widget in hidden:
+                    widget.display = True
         if self._waiting:
             self.start()
 
