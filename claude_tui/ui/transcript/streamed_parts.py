@@ -3,10 +3,11 @@
 What a flush changes is rendered in one thread call and then shown at once, so the screen is
 laid out once per flush. When text comes faster than it can be rendered (a fast connection, a
 tab shown again after streaming hidden), only the parts that fill the screen from the bottom
-are rendered at once; the ones above them wait (``MessagePart.render_later``), holding a
-guessed height, and are rendered in the background: the ones scrolled into view first, the
-others once the reply is complete, nearest the end first. The last words are on screen
-without rendering all the text above them first, and the typing stays quick meanwhile.
+are rendered at once; the ones above them, made larger (fewer widgets for every layout to
+walk), wait (``MessagePart.render_later``), holding a guessed height, and are rendered in the
+background: the ones scrolled into view first, the others once the reply is complete,
+nearest the end first. The last words are on screen without rendering all the text above
+them first, and the typing stays quick meanwhile.
 """
 
 from __future__ import annotations
@@ -40,11 +41,27 @@ log = logging.getLogger(__name__)
 
 # Lines of text under a part, beyond the screen's height, before it may wait to be rendered.
 SPARE_LINES = 10
+# The size of the parts a flush makes of the text above the screen (a fast reply, a tab shown
+# again): they wait to be rendered, and are never rendered again as text comes, so they can be
+# larger than the others (``PART_CHARS``, the last part being rendered again with each flush
+# until full): fewer widgets, which every layout of the screen walks.
+ABOVE_PART_CHARS = 6_000
 # How much waiting text one background render takes on (a few tenths of a second's work).
 BATCH_CHARS = 8_000
 # After a background render the next waits this many times as long as it took: text nobody
 # is looking at leaves most of the time to keys (what is scrolled into view does not wait).
 BATCH_PAUSE_FACTOR = 2.0
+
+
+def _above_screen(segments: list[Segment], width: int, room: int) -> int:
+    """How many of ``segments`` (the first ones) are above the ``room`` lines that the last
+    ones fill at ``width``, going by their guessed heights."""
+    lines = 0
+    for number in range(len(segments) - 1, -1, -1):
+        lines += guess_lines([segments[number]], width)
+        if lines > room:
+            return number
+    return 0
 
 
 def _maker(segments: list[Segment], continues: bool) -> Maker:
@@ -79,24 +96,29 @@ class StreamedParts:
         ``live`` (if given); the caller holds the busy lock."""
         changed: list[tuple[MessagePart, Maker, list[Segment]]] = []
         new: list[MessagePart] = []
-        for segment in segments:
-            if self._part is None or self._part_size >= PART_CHARS:
+        width = self._reply.size.width
+        # Not laid out yet (a hidden tab): about as wide as the screen, for the guesses.
+        guess_width = width or self._reply.app.size.width - 6
+        lines = 0 if live is None else live.size.height
+        screen = self._reply.app.size.height + SPARE_LINES
+        above = _above_screen(segments, guess_width, screen - lines)
+        big = False  # the part is one of those above the screen, made larger
+        for number, segment in enumerate(segments):
+            limit = ABOVE_PART_CHARS if big else PART_CHARS
+            if (self._part is None or self._part_size >= limit
+                    or (big and number >= above)):
                 self._part_segments, self._part_size = [], 0
                 self._part = MessagePart(guess=partial(guess_lines, self._part_segments))
                 self.count += 1
                 new.append(self._part)
+                big = number < above
             if not changed or changed[-1][0] is not self._part:
                 changed.append((self._part, _maker(self._part_segments, self.count > 1),
                                 self._part_segments))
             self._part_segments.append(segment)
             self._part_size += segment.size
-        width = self._reply.size.width
-        # Not laid out yet (a hidden tab): about as wide as the screen, for the guesses.
-        guess_width = width or self._reply.app.size.width - 6
         jobs: list[tuple[MessagePart, Maker]] = []
         later: list[tuple[MessagePart, int]] = []
-        lines = 0 if live is None else live.size.height
-        screen = self._reply.app.size.height + SPARE_LINES
         for part, make, part_segments in reversed(changed):  # from the end up
             guess = guess_lines(part_segments, guess_width)
             if lines > screen and part in new:
