@@ -37,6 +37,7 @@ from claude_tui.ui.textual_private import (
     allow_holding_layouts,
     keep_full_map_after_reflow,
     keep_shown_tab,
+    layouts_asked,
     layouts_held,
     stop_strip_divide_cycles,
     widget_visual,
@@ -258,6 +259,34 @@ async def test_layouts_held_paint_what_changes_and_lay_out_once_when_let_go() ->
         # again after it, as widgets whose size changed ask: not the hold's doing.)
         assert layouts[0], "layouts_held: what was asked while held is not laid out after"
         assert screen_text(app).index("mounted") < screen_text(app).index("row zero")
+
+
+async def test_layouts_asked_lets_a_widget_shown_in_a_hold_ask_before_it_ends() -> None:
+    assert allow_holding_layouts(), "allow_holding_layouts could not be applied"
+    app = Rows()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        layouts: list[bool] = []  # after each: the widget shown in the hold is on screen
+        refresh_layout = screen._refresh_layout
+
+        def counted_layout(*args: object, **kwargs: object) -> None:
+            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+            layouts.append("shown late" in screen_text(app))
+
+        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        late = Static("shown late")
+        late.display = False
+        top = app.query_one("#row0", Static)
+        with layouts_held(top):
+            await app.query_one(VerticalScroll).mount(late, before=top)
+            late.display = True
+            assert late._layout_required, "layouts_asked: display no longer asks for a layout"
+            await layouts_asked([late])
+            assert not late._layout_required, "layouts_asked: the widget did not ask"
+            assert not layouts
+        await until(pilot, lambda: layouts)
+        assert layouts[0], "layouts_asked: the first layout after the hold missed the widget"
 
 
 class Guarded(TabPane):

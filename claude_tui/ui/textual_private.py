@@ -18,6 +18,7 @@ Hooks overridden by name, listed in ``OVERRIDDEN_HOOKS``:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -310,6 +311,22 @@ def layouts_held(widget: Widget) -> Iterator[None]:
         setattr(screen, _LAYOUTS_HELD, getattr(screen, _LAYOUTS_HELD, 1) - 1)
         if screen._layout_required or screen._scroll_required:
             screen.check_idle()  # its idle resumes the paint timer
+
+
+# Loop turns a widget is given to ask for its layout (one is enough for an idle widget).
+_ASKING_TURNS = 5
+
+
+async def layouts_asked(widgets: Iterable[Widget]) -> None:
+    """Let ``widgets`` ask their screen for the layouts they need: Textual asks from each
+    widget's next idle (``_check_refresh``), a few turns of the loop after ``refresh()``, which
+    a hold ending before it would miss (the screen laid out twice)."""
+    pending = list(widgets)
+    for _ in range(_ASKING_TURNS):
+        pending = [w for w in pending if w._layout_required and w.is_attached]
+        if not pending:
+            return
+        await asyncio.sleep(0)
 
 
 def apply_layout_and_paint_fixes() -> None:

@@ -20,7 +20,7 @@ from functools import partial
 from textual.widget import AwaitMount, Widget
 from textual.widgets import TabPane
 
-from claude_tui.ui.textual_private import layouts_held
+from claude_tui.ui.textual_private import layouts_asked, layouts_held
 from claude_tui.ui.transcript.blocks import (
     PART_CHARS,
     BlockSplitter,
@@ -160,6 +160,9 @@ class StreamedParts:
                         part.update(make(), exact=True)  # fill the screen: no guesses)
                 for widget in hidden:
                     widget.display = True
+            # Each widget asks for its layout from its own next idle: those asks come in the
+            # hold, and the one layout after it does all.
+            await layouts_asked([part for part, _ in jobs] + hidden)
         if self._waiting:
             self.start()
 
