@@ -64,6 +64,32 @@ async def test_demo_mode_says_so(data_dir) -> None:
         assert len(active(app).conversation.messages) == 2
 
 
+async def test_the_status_line_changes_without_repainting_or_laying_out_the_screen(
+        data_dir) -> None:
+    """A turn's start and end change the status line: one line repainted, not the whole
+    screen laid out and painted again (which walks every widget of a long reply)."""
+    from claude_tui.ui.status_line import Status
+
+    app = ClaudeTUI(demo_options())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        layouts: list[int] = []
+        refresh_layout = screen._refresh_layout
+
+        def counted_layout(*args: object, **kwargs: object) -> None:
+            layouts.append(1)
+            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        app.status = Status(("a model", "replying… (escape stops)"))
+        assert not screen._repaint_required  # the app's own repaint is the whole screen's
+        await until(pilot, lambda: "replying… (escape stops)" in screen_text(app))
+        for _ in range(3):
+            await pilot.pause()
+        assert not layouts
+
+
 # Run in a fresh interpreter: the SDK is in this one already. The app starts as the command
 # line starts it with a key set, and sys.modules is read when Textual announces the first frame.
 FIRST_FRAME_PROBE = """

@@ -81,8 +81,8 @@ class ClaudeTUI(App[None]):
     # Drafts are written this long after typing pauses: a dropped connection loses little,
     # and no file is written per keystroke.
     draft_save_delay = 2.0
-    # What the status line says about the shown conversation (bound to it in compose).
-    status: reactive[Status] = reactive(Status, init=False)
+    # The status line's words (bound in compose); not painted by the app (that is the screen).
+    status: reactive[Status] = reactive(Status, init=False, repaint=False)
 
     def __init__(self, options: StartOptions) -> None:
         super().__init__()

@@ -97,5 +97,6 @@ class StatusLine(Static):
         super().__init__(markup=False, id=id)
 
     def watch_status(self, status: Status) -> None:
-        self.update(Text(status.text))
+        # One line, always: nothing to lay out again (a layout walks a long reply's widgets).
+        self.update(Text(status.text), layout=False)
         self.tooltip = status.detail or None
