@@ -224,25 +224,34 @@ def test_allow_holding_layouts_finds_the_flags_a_screen_lays_out_from() -> None:
         "allow_holding_layouts: Screen._on_timer_update no longer lays out from its flags")
 
 
+def layouts_showing(app: App[None], text: str) -> list[bool]:
+    """From now on, after each layout of the app's screen: is ``text`` on screen."""
+    screen = app.screen
+    layouts: list[bool] = []
+    refresh_layout = screen._refresh_layout
+
+    def counted_layout(*args: object, **kwargs: object) -> None:
+        refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+        layouts.append(text in screen_text(app))
+
+    screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+    return layouts
+
+
 async def test_layouts_held_paint_what_changes_and_lay_out_once_when_let_go() -> None:
     assert allow_holding_layouts(), "allow_holding_layouts could not be applied"
     app = Rows()
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause()
         screen = app.screen
-        layouts: list[bool] = []  # after each: the widget mounted while held is shown
+        layouts = layouts_showing(app, "mounted")
         paints: list[int] = []
-        refresh_layout, compositor_refresh = screen._refresh_layout, screen._compositor_refresh
-
-        def counted_layout(*args: object, **kwargs: object) -> None:
-            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
-            layouts.append("mounted" in screen_text(app))
+        compositor_refresh = screen._compositor_refresh
 
         def counted_paint() -> None:
             paints.append(1)
             compositor_refresh()
 
-        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
         screen._compositor_refresh = counted_paint  # type: ignore[method-assign]
         top = app.query_one("#row0", Static)
         with layouts_held(top):
@@ -266,15 +275,7 @@ async def test_layouts_asked_lets_a_widget_shown_in_a_hold_ask_before_it_ends() 
     app = Rows()
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        layouts: list[bool] = []  # after each: the widget shown in the hold is on screen
-        refresh_layout = screen._refresh_layout
-
-        def counted_layout(*args: object, **kwargs: object) -> None:
-            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
-            layouts.append("shown late" in screen_text(app))
-
-        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        layouts = layouts_showing(app, "shown late")
         late = Static("shown late")
         late.display = False
         top = app.query_one("#row0", Static)
