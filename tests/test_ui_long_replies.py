@@ -150,7 +150,7 @@ async def test_a_very_long_reply_keeps_its_parts_in_a_few_groups_in_order(
     """A layout walks the reply's groups, not its hundreds of parts; the text stays in order,
     streamed and when opened again. Streamed faster than shown, the text above the screen is
     held in fewer, larger parts (they wait to be rendered and never change)."""
-    sections = 600  # about 70 KB: several groups of parts
+    sections = 1000  # about 117 KB: two groups of parts or more, however fast it comes
     long = _long_reply(sections)
     fake_api.add(reply(text(long)))
     app = ClaudeTUI(claude_options(fake_api, monkeypatch))
