@@ -43,7 +43,12 @@ from claude_tui.ui.textual_private import (
     widget_visual,
 )
 from claude_tui.ui.transcript.parts import MessagePart
-from tests.ui_helpers import no_animations, screen_text, until  # noqa: F401
+from tests.ui_helpers import (  # noqa: F401
+    layouts_showing,
+    no_animations,
+    screen_text,
+    until,
+)
 
 Divide = Callable[[Strip, Iterable[int]], Sequence[Strip]]
 
@@ -222,20 +227,6 @@ def test_allow_holding_layouts_finds_the_flags_a_screen_lays_out_from() -> None:
     source = inspect.getsource(update)
     assert "self._layout_required" in source and "self._scroll_required" in source, (
         "allow_holding_layouts: Screen._on_timer_update no longer lays out from its flags")
-
-
-def layouts_showing(app: App[None], text: str) -> list[bool]:
-    """From now on, after each layout of the app's screen: is ``text`` on screen."""
-    screen = app.screen
-    layouts: list[bool] = []
-    refresh_layout = screen._refresh_layout
-
-    def counted_layout(*args: object, **kwargs: object) -> None:
-        refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
-        layouts.append(text in screen_text(app))
-
-    screen._refresh_layout = counted_layout  # type: ignore[method-assign]
-    return layouts
 
 
 async def test_layouts_held_paint_what_changes_and_lay_out_once_when_let_go() -> None:

@@ -23,6 +23,7 @@ from tests.ui_helpers import (  # no_animations is an autouse fixture
     claude_options,
     conversation_file,
     demo_options,
+    layouts_showing,
     no_animations,  # noqa: F401
     screen_text,
     settle,
@@ -74,14 +75,7 @@ async def test_the_status_line_changes_without_repainting_or_laying_out_the_scre
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        layouts: list[int] = []
-        refresh_layout = screen._refresh_layout
-
-        def counted_layout(*args: object, **kwargs: object) -> None:
-            layouts.append(1)
-            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
-
-        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        layouts = layouts_showing(app, "")
         app.status = Status(("a model", "replying… (escape stops)"))
         assert not screen._repaint_required  # the app's own repaint is the whole screen's
         await until(pilot, lambda: "replying… (escape stops)" in screen_text(app))

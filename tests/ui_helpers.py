@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from claude_tui.config import DEFAULT_MODEL, DEMO_MODEL, Settings, default_config_path
@@ -76,6 +77,20 @@ def screen_text(app: ClaudeTUI) -> str:
     """What the terminal shows now, as plain text."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+def layouts_showing(app: App[Any], text: str) -> list[bool]:
+    """From now on, after each layout of the app's screen: is ``text`` on screen."""
+    screen = app.screen
+    layouts: list[bool] = []
+    refresh_layout = screen._refresh_layout
+
+    def counted_layout(*args: object, **kwargs: object) -> None:
+        refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+        layouts.append(text in screen_text(app))  # type: ignore[arg-type]
+
+    screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+    return layouts
 
 
 def main_screen_text(app: ClaudeTUI) -> str:
