@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -338,6 +341,30 @@ def test_listing_and_searching_move_no_file_the_refresh_does(store: Conversation
     assert problem.path == path and problem.kept_as is not None
     assert not path.exists() and not stale.exists()
     assert kept_aside(store) == [b'{"schema": 1, "id": ']
+
+
+def test_the_refresh_pauses_for_the_event_loop_as_it_goes_through_the_files(
+        store: ConversationStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each file costs system calls that let go of the interpreter and take it back at once:
+    # without real pauses the event loop's thread waited out whole stretches of the listing.
+    count = 200
+    for number in range(count):
+        saved(store, f"conversation {number}")
+    pauses: list[str] = []
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        pauses.append(threading.current_thread().name)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    # Every file then counts as a turn's worth of work, however fast this machine reads.
+    monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.0)
+    fresh = ConversationStore(store.data_dir, cache_dir=tmp_path / "a-new-cache")
+    assert fresh.refresh() == []
+    assert len(fresh.list()) == count
+    # A pause per file listed, and another per file read into the index.
+    assert pauses.count(fresh.writer.name) >= 2 * count
 
 
 def test_loading_a_damaged_file_directly_raises_with_the_report(

@@ -22,6 +22,7 @@ from claude_tui.conversation import is_valid_id
 from claude_tui.storage.atomic import TEMP_SUFFIX
 from claude_tui.storage.reading import FileProblem, FileSignature, StoreError
 from claude_tui.storage.sync import SYNC_CONFLICT, conflict_copy
+from claude_tui.storage.writer import GivingWay
 
 if TYPE_CHECKING:
     from claude_tui.storage.store import ConversationStore
@@ -84,7 +85,9 @@ class IndexRefresh:
         except OSError:
             log.exception("the conversations folder cannot be listed")
             return
+        give_way = GivingWay()  # a stat a file: the event loop would wait out the listing
         for entry in entries:
+            give_way()
             name = entry.name
             if name.endswith(TEMP_SUFFIX) and name.startswith("."):
                 if _is_ours_temp(name):
@@ -120,7 +123,9 @@ class IndexRefresh:
 
     def _index_some(self) -> None:
         batch, self._stale = self._stale[: self.STEP], self._stale[self.STEP:]
+        give_way = GivingWay()  # reading and indexing make system calls too
         for conv_id, path in batch:
+            give_way()
             try:
                 conversation, signature = self.store.quarantine.read(path)
             except StoreError:
