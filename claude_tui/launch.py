@@ -4,9 +4,9 @@ Start-up builds the objects the app keeps for its whole life (Textual, Rich, our
 widgets: about 300,000) and makes almost no garbage, yet Python's collector scanned them again
 and again meanwhile, a full collection among those passes: 55-80 ms of a start measured on a
 2-CPU machine, twice what a minimal Textual app pays. So collection is paused here, before
-anything is imported, and resumes once the first screen is painted (``ui/heap.py``), with
-what start-up built left out of later collections; a command (``list``, ``search``...) resumes
-it at once (``cli.py``).
+anything is imported, and resumes once the first screen is painted and the SDK brought in
+after it (``ui/heap.py``), with what was built left out of later collections; a command
+(``list``, ``search``...) resumes it at once (``cli.py``).
 """
 
 from __future__ import annotations

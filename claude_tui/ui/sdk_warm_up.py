@@ -29,7 +29,6 @@ class WarmUp:
         self._app.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        heap.resume_after_start_up()
         app = self._app
         warm_up_in_background(app, app.claude, self._done)
 
@@ -41,7 +40,10 @@ class WarmUp:
         app = self._app
         if error is None and app.claude is not None:
             app.run_worker(app.actions.list_models(), group="models", exit_on_error=False)
-        heap.settle()
+        # Collection paused since launch (heap.py) resumes now, with nothing to collect
+        # first; an app not started by the command settles as before.
+        if not heap.resume_after_start_up():
+            heap.settle()
 
     def close(self) -> None:
         """The app is closing: what it holds may be collected again (tests run many apps)."""
@@ -58,9 +60,10 @@ def warm_up_in_background(app: App[None], claude: AnthropicProvider | None,
     which asyncio.run joins at exit, so quitting would wait for the SDK import."""
 
     def run() -> None:
-        import rich.markdown  # noqa: F401  (what a message's first render needs)
-
+        # Whatever happens, ``done`` is called: collection resumes there (heap.py).
         try:
+            import rich.markdown  # noqa: F401  (what a message's first render needs)
+
             if claude is not None:
                 claude.warm_up()
         except Exception as exc:  # the first request reports it again, to the user
