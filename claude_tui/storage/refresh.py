@@ -43,6 +43,8 @@ class IndexRefresh:
         self.store = store
         self.done = done
         self._stale: list[tuple[str, Path]] = []
+        # A system call or more a file, listed or read: the event loop would wait them out.
+        self._give_way = GivingWay()
 
     def start(self) -> None:
         self.store.writer.submit(REFRESH_KEY, self._first_step)
@@ -85,9 +87,8 @@ class IndexRefresh:
         except OSError:
             log.exception("the conversations folder cannot be listed")
             return
-        give_way = GivingWay()  # a stat a file: the event loop would wait out the listing
         for entry in entries:
-            give_way()
+            self._give_way()
             name = entry.name
             if name.endswith(TEMP_SUFFIX) and name.startswith("."):
                 if _is_ours_temp(name):
@@ -123,9 +124,8 @@ class IndexRefresh:
 
     def _index_some(self) -> None:
         batch, self._stale = self._stale[: self.STEP], self._stale[self.STEP:]
-        give_way = GivingWay()  # reading and indexing make system calls too
         for conv_id, path in batch:
-            give_way()
+            self._give_way()
             try:
                 conversation, signature = self.store.quarantine.read(path)
             except StoreError:
