@@ -329,11 +329,53 @@ async def layouts_asked(widgets: Iterable[Widget]) -> None:
         await asyncio.sleep(0)
 
 
+# --- A resize to the size the screen is laid out at (Screen._screen_resized, _compositor) ---
+# Why: Textual lays a screen out at once for each Resize that reaches it, even one of the size
+# it is laid out at already: a screen's first showing sends one to the screen itself, and a
+# terminal's second report of an unchanged size (tmux sends one soon after start) is kept by
+# the app and delivered at its next idle. Each is a layout of the whole screen at once, on top
+# of the one that the widgets mounted meanwhile ask for. Such a resize now asks for a layout,
+# done once with the others at the next paint. Without it: the first screen was laid out five
+# times before its first paint, two of them needed.
+
+_resize_patched = False
+
+
+def lay_out_same_size_resizes_once() -> bool:
+    """Patch ``Screen._screen_resized`` (once): a resize to the size laid out already waits
+    for the next paint's layout; any other is laid out at once, as before."""
+    global _resize_patched
+    if _resize_patched:
+        return True
+    try:
+        from textual._compositor import Compositor
+    except ImportError as exc:
+        return _skipped("lay_out_same_size_resizes_once", exc)
+    resized = Screen.__dict__.get("_screen_resized")
+    names = getattr(getattr(resized, "__code__", None), "co_names", ())
+    if "_refresh_layout" not in names or not hasattr(Compositor(), "size"):
+        return _skipped("lay_out_same_size_resizes_once",
+                        "Screen._screen_resized no longer lays out the screen")
+
+    @functools.wraps(resized)
+    def screen_resized(self: Screen, size: Any) -> None:
+        if self.stack_updates and self.is_attached and self._compositor.size == size:
+            self.refresh(layout=True)
+            return
+        resized(self, size)
+
+    Screen._screen_resized = screen_resized  # type: ignore[method-assign]
+    _resize_patched = True
+    return True
+
+
 def apply_layout_and_paint_fixes() -> None:
     """The app's fixes to layouts and paints: a layout walks a long reply once, not twice
     (``keep_full_map_after_reflow``); a key typed just after a paint waits a frame at most,
     not two (``paint_promptly``); layouts can be held while hidden widgets mount
-    (``allow_holding_layouts``). Called before any screen paints."""
+    (``allow_holding_layouts``); a resize to an unchanged size is laid out with the rest, not
+    alone (``lay_out_same_size_resizes_once``). Called before any screen paints."""
     keep_full_map_after_reflow()
     paint_promptly()
     allow_holding_layouts()
+    lay_out_same_size_resizes_once()
