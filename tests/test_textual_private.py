@@ -17,6 +17,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
+from typing import ClassVar
 
 import pytest
 from rich.segment import Segment
@@ -24,12 +25,14 @@ from rich.text import Text
 from textual._xterm_parser import XTermParser
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.events import DescendantFocus
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets._footer import FooterKey
 
 import claude_tui.ui
 from claude_tui.ui import terminal_keys, textual_private
@@ -446,3 +449,52 @@ async def test_a_resize_to_the_size_laid_out_waits_for_the_next_paints_layout() 
         if len(reflows) == done:
             pytest.skip("Textual no longer lays out a resize to the same size at once: "
                         "lay_out_same_size_resizes_once can go")
+
+
+class Keys(App[None]):
+    BINDINGS: ClassVar = [("ctrl+q", "quit", "Quit"), ("ctrl+n", "bell", "New"),
+                          ("f2", "app.bell", "Rename")]
+
+    def __init__(self, footer: Footer) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        yield self.footer
+
+
+async def keys_restyled_as_shown(footer: Footer) -> tuple[list[str], str]:
+    """The keys (by description) restyled from the start until ``footer`` shows them, and
+    its line on screen."""
+    app = Keys(footer)
+    restyled: list[str] = []
+    update_styles = app.update_styles
+
+    def counted(node: DOMNode, animate: bool = True) -> None:
+        if isinstance(node, FooterKey):
+            restyled.append(node.description)
+        update_styles(node, animate)
+
+    app.update_styles = counted  # type: ignore[method-assign]
+    async with app.run_test(size=(60, 5)) as pilot:
+        await until(pilot, lambda: "Rename" in screen_text(app))
+        shown = list(restyled)
+        line = screen_text(app).splitlines()[-1]
+        footer.compact = True  # a compact key bar still makes compact keys
+        await until(pilot, lambda: all(key.has_class("-compact")
+                                       for key in app.query(FooterKey)))
+    return shown, line
+
+
+async def test_a_key_bars_keys_are_not_restyled_as_they_mount() -> None:
+    from claude_tui.ui.footer import KeyFooter
+
+    restyled, line = await keys_restyled_as_shown(KeyFooter())
+    # The command palette's key is not bound to the footer: Textual's own way, restyled once.
+    assert "Quit" not in restyled and "Rename" not in restyled, (
+        "keys_made_as_shown: the keys were restyled as they mounted")
+    textuals, textuals_line = await keys_restyled_as_shown(Footer())
+    assert line == textuals_line, "keys_made_as_shown: the key bar looks different"
+    if "Quit" not in textuals:
+        pytest.skip("Textual no longer restyles a footer's keys as they mount: "
+                    "keys_made_as_shown can go")

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+
+from claude_tui.ui.textual_private import keys_made_as_shown
 
 
 class KeyFooter(Footer):
@@ -42,6 +45,10 @@ class KeyFooter(Footer):
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
             if binding.show or key == palette)
         return (self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE, keys)
+
+    def compose(self) -> ComposeResult:
+        # Each key made as the footer shows it, not restyled as it mounts (textual_private).
+        yield from keys_made_as_shown(self, super().compose())
 
     async def recompose(self) -> None:
         self._rebuild_queued = False

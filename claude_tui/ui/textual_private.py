@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.timer import EventTargetGone, Timer
 from textual.visual import Visual
 from textual.widget import Widget, _RenderCache  # private: see show_rendered_lines
+from textual.widgets import Footer
 
 log = logging.getLogger(__name__)
 
@@ -330,13 +331,10 @@ async def layouts_asked(widgets: Iterable[Widget]) -> None:
 
 
 # --- A resize to the size the screen is laid out at (Screen._screen_resized, _compositor) ---
-# Why: Textual lays a screen out at once for each Resize that reaches it, even one of the size
-# it is laid out at already: a screen's first showing sends one to the screen itself, and a
-# terminal's second report of an unchanged size (tmux sends one soon after start) is kept by
-# the app and delivered at its next idle. Each is a layout of the whole screen at once, on top
-# of the one that the widgets mounted meanwhile ask for. Such a resize now asks for a layout,
-# done once with the others at the next paint. Without it: the first screen was laid out five
-# times before its first paint, two of them needed.
+# Why: Textual lays a screen out at once for each Resize, even one to the size it has: its
+# first showing sends one, and tmux's second report of an unchanged size another. Such a
+# resize now asks for a layout, done with the others at the next paint. Without it: the
+# first screen is laid out five times in the app's first moments, not two.
 
 _resize_patched = False
 
@@ -369,12 +367,32 @@ def lay_out_same_size_resizes_once() -> bool:
     return True
 
 
+# --- A key bar's keys made as the Footer shows them (FooterKey, its compact reactive) ---
+# Why: a FooterKey's ``compact`` starts True, the Footer's False, bound to each key it makes:
+# as each key mounted, its watcher added the ``-compact`` class and the binding removed it,
+# each a restyle (sixteen for the app's key bar, before the first paint and at each rebuild).
+# KeyFooter (ui/footer.py) gives each bound key the Footer's value before it mounts; the
+# command palette's key, not bound, keeps Textual's. Without it: about 5 ms more before the
+# first screen.
+
+
+def keys_made_as_shown(footer: Footer, widgets: Iterable[Widget]) -> Iterator[Widget]:
+    """``widgets`` (what ``Footer.compose`` makes), the keys bound to ``footer.compact``
+    given its value already, so that mounting them changes no class."""
+    try:
+        from textual.widgets._footer import FooterKey
+    except ImportError as exc:
+        _skipped("keys_made_as_shown", exc)
+        yield from widgets
+        return
+    for widget in widgets:
+        if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+            widget.set_reactive(FooterKey.compact, footer.compact)
+        yield widget
+
 def apply_layout_and_paint_fixes() -> None:
-    """The app's fixes to layouts and paints: a layout walks a long reply once, not twice
-    (``keep_full_map_after_reflow``); a key typed just after a paint waits a frame at most,
-    not two (``paint_promptly``); layouts can be held while hidden widgets mount
-    (``allow_holding_layouts``); a resize to an unchanged size is laid out with the rest, not
-    alone (``lay_out_same_size_resizes_once``). Called before any screen paints."""
+    """The app's fixes to layouts, paints and styles (each says why above). Called before
+    any screen paints."""
     keep_full_map_after_reflow()
     paint_promptly()
     allow_holding_layouts()
