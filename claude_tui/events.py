@@ -2,7 +2,7 @@
 
 Each event is a frozen record declared like a dataclass (its fields are its annotations), on
 ``Event`` rather than ``@dataclass``: Python 3.11 and 3.12 compile each method a dataclass is
-given on its own, about 0.6 ms a frozen class, and these sixteen were a tenth of what our own
+given on its own, about 0.6 ms a frozen class, and these sixteen were a sixth of what our own
 modules cost a start-up (which needs none of them before the first paint). ``Event`` makes the
 same methods without compiling any: built from the keyword or positional fields, equal when of
 the same type with equal fields, hashable, readable in a ``repr``, unchangeable.

@@ -75,7 +75,7 @@ def test_events_match_by_field_name_and_by_position() -> None:
 
 def test_importing_the_events_compiles_no_code_at_run_time() -> None:
     # A dataclass compiles each method it is given when its module is imported (Python 3.11
-    # and 3.12): for these sixteen, a tenth of our own modules' share of start-up.
+    # and 3.12): for these sixteen, a sixth of what importing our own modules costs.
     probe = (
         "import sys, claude_tui.conversation\n"
         "compiled = []\n"

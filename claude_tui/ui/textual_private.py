@@ -372,8 +372,8 @@ def lay_out_same_size_resizes_once() -> bool:
 # as each key mounted, its watcher added the ``-compact`` class and the binding removed it,
 # each a restyle (sixteen for the app's key bar, before the first paint and at each rebuild).
 # KeyFooter (ui/footer.py) gives each bound key the Footer's value before it mounts; the
-# command palette's key, not bound, keeps Textual's. Without it: about 5 ms more before the
-# first screen.
+# command palette's key, not bound, keeps Textual's. Without it: 16 million instructions
+# (about 3 ms here) more before the first screen.
 
 
 def keys_made_as_shown(footer: Footer, widgets: Iterable[Widget]) -> Iterator[Widget]:
@@ -389,6 +389,7 @@ def keys_made_as_shown(footer: Footer, widgets: Iterable[Widget]) -> Iterator[Wi
         if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
             widget.set_reactive(FooterKey.compact, footer.compact)
         yield widget
+
 
 def apply_layout_and_paint_fixes() -> None:
     """The app's fixes to layouts, paints and styles (each says why above). Called before
