@@ -46,6 +46,11 @@ async def test_a_width_change_renders_what_is_seen_then_the_rest(
     async with app.run_test(size=SIZE) as pilot:
         view = active(app).view
         await until(pilot, lambda: measured(view)[0] == measured(view)[1])
+        # The first measuring is over, not pausing between two batches: a pass still running
+        # would go on with the parts the new width leaves unmeasured.
+        await until(pilot, lambda: not [worker for worker in app.workers
+                                        if worker.group == "measuring"
+                                        and not worker.is_finished])
         background = Measuring.soon
         monkeypatch.setattr(Measuring, "soon", lambda self: None)
         await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
