@@ -16,6 +16,7 @@ from rich.console import RenderableType
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
+from textual.worker import Worker
 
 from claude_tui.ui.transcript.parts import Maker, MessagePart, render_off_loop
 
@@ -38,6 +39,7 @@ class Measuring:
 
     def __init__(self, view: Widget) -> None:
         self._view = view
+        self._worker: Worker[None] | None = None
 
     def soon(self) -> None:
         """Render the parts not measured at their width (after a resize or a load), once the
@@ -46,9 +48,17 @@ class Measuring:
 
     def _start(self) -> None:
         view = self._view
+        # A pass under way takes what is unmeasured now at its next batch (each batch looks
+        # again, at the widths parts have then): it goes on rather than start over.
+        if self._worker is not None and not self._worker.is_finished:
+            return
         if view.is_attached and self._unmeasured():
-            view.run_worker(self._run(), group="measuring", exclusive=True,
-                            exit_on_error=False)
+            self._worker = view.run_worker(self._run(), group="measuring", exit_on_error=False)
+
+    @property
+    def done(self) -> bool:
+        """Every part shown holds the height it keeps: the scrollbar is where it stays."""
+        return not self._unmeasured()
 
     def _unmeasured(self) -> list[MessagePart]:
         parts = [part for part in self._view.query(MessagePart)

@@ -131,6 +131,9 @@ class ConversationView(VerticalScroll):
                     widgets.extend(self._widgets_for(index))
                 if widgets:
                     await self.mount_all(widgets, before=before)
+                    # Their heights are guessed too: measured in the background once laid
+                    # out, as the screen's were, so that the scrollbar settles.
+                    self.measuring.soon()
         finally:
             if not rest.done():
                 rest.set_result(None)
