@@ -14,7 +14,14 @@ are interleaved, N runs each after an untimed one, and the medians compared:
   a target, the floor that those widgets alone set, printed for context;
 - claude-tui with no stored conversation (a new tab);
 - claude-tui with 1,000 stored conversations (target: within 1.3x);
-- claude-tui with a 5,000-message conversation as the open tab (target: within 1.4x).
+- claude-tui with a 5,000-message conversation as the open tab (target: within 1.4x);
+- the same with the lines its transcript showed at the last close not remembered (deleted
+  before each run, as after the file changed elsewhere): not a target, the start that renders
+  the messages before showing them, printed for context.
+
+The untimed run of each case is left until idle and quit with ctrl+q, as a user ends a session
+(which keeps the transcript's lines for the next start); the timed runs are ended by closing
+their terminal.
 
     python benchmarks/bench_startup.py          # about 1.5 minutes
     python benchmarks/bench_startup.py -n 9
@@ -71,11 +78,19 @@ SameWidgets().run()
 
 class Case:
     def __init__(self, name: str, wants: list[str], home: Path | None = None,
-                 program: Path | None = None) -> None:
+                 program: Path | None = None, *, forget: bool = False) -> None:
         self.name, self.wants, self.home, self.program = name, wants, home, program
+        # Before each run, the lines the last close kept (claude-tui's remembered view) go:
+        # a start after the conversation changed elsewhere, or the first after an upgrade.
+        self.forget = forget
         self.times: list[float] = []
 
-    def run(self) -> float:
+    def run(self, *, then_quit: bool = False) -> float:
+        """Seconds until the screen is settled; ``then_quit``: left until idle, then quit
+        with ctrl+q, as a user ends a session (the untimed run)."""
+        if self.forget and self.home is not None:
+            for kept in (self.home / "cache").glob("claude-tui/view-*.json"):
+                kept.unlink()
         app = TerminalApp("http://127.0.0.1:9", home=self.home)
         if self.program is not None:
             app.program = f"{APP.parent / 'python'} {self.program}"
@@ -85,7 +100,11 @@ class Case:
             while time.perf_counter() < deadline:
                 screen = app.screen()
                 if all(want in screen for want in self.wants):
-                    return time.perf_counter() - app.started
+                    settled = time.perf_counter() - app.started
+                    if then_quit:
+                        app.wait_quiet()
+                        app.quit()
+                    return settled
                 time.sleep(POLL)
             raise TimeoutError(f"{self.name}: {self.wants} not on screen:\n{app.screen()}")
         finally:
@@ -110,6 +129,9 @@ def main() -> None:
         last = long.messages[-1].text.split()[-1]
         fixtures.store(long_home / "data" / "claude-tui", [long], open_ids=[long.id],
                        active=long.id)
+        cold_home = Path(tempfile.mkdtemp(prefix="claude-tui-bench-"))
+        fixtures.store(cold_home / "data" / "claude-tui", [long], open_ids=[long.id],
+                       active=long.id)
         cases = [
             Case("minimal Textual app (reference)", ["^q", "A minimal Textual app"],
                  program=MINIMAL),
@@ -119,9 +141,11 @@ def main() -> None:
             Case("claude-tui, 1,000 conversations", ["^q", COMPOSER], home=many),
             Case("claude-tui, a 5,000-message conversation open", ["^q", COMPOSER, last],
                  home=long_home),
+            Case("... its lines not remembered (changed since the last close; not a target)",
+                 ["^q", COMPOSER, last], home=cold_home, forget=True),
         ]
         for case in cases:
-            case.run()  # untimed: bytecode, disk cache, the index built
+            case.run(then_quit=True)  # untimed: bytecode, disk cache, the index built
         for _ in range(args.n):
             for case in cases:
                 case.times.append(case.run())

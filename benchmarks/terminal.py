@@ -216,6 +216,14 @@ class TerminalApp:
             self._spy.wait(30)
             self._spy = None
 
+    def quit(self, timeout: float = 30.0) -> None:
+        """Quit as a user does (ctrl+q) and wait until the app has gone, then ``stop()``."""
+        self.keys("C-q")
+        deadline = time.perf_counter() + timeout
+        while Path(f"/proc/{self.pid}").exists() and time.perf_counter() < deadline:
+            time.sleep(POLL)
+        self.stop()
+
     def stop(self) -> None:
         self.spy_stop()
         if os.environ.get("BENCH_PROFILE"):

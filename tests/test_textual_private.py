@@ -43,6 +43,7 @@ from claude_tui.ui.textual_private import (
     lay_out_same_size_resizes_once,
     layouts_asked,
     layouts_held,
+    screen_lines,
     stop_strip_divide_cycles,
     widget_visual,
 )
@@ -113,6 +114,21 @@ def test_the_render_cache_uses_find_widgets_private_rendering() -> None:
     assert isinstance(widget._dirty_regions, set), "show_rendered_lines: _dirty_regions"
     assert parameters(Widget._render) == ["self"], "widget_visual: Widget._render"
     assert isinstance(widget_visual(Static("words")), Visual), "widget_visual"
+
+
+async def test_screen_lines_reads_the_lines_a_screen_paints() -> None:
+    class Words(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("[b]the words[/b] as painted")
+
+    app = Words()
+    async with app.run_test(size=(40, 5)):
+        lines = screen_lines(app.screen)
+        assert lines is not None, "screen_lines: Screen._compositor.render_strips"
+        assert len(lines) == 5 and all(line.cell_length == 40 for line in lines)
+        assert lines[0].text.startswith("the words as painted")
+        assert lines[0].crop(0, 9).text == "the words" and any(
+            segment.style and segment.style.bold for segment in lines[0].crop(0, 9))
 
 
 def test_lay_out_again_finds_the_count_box_models_are_cached_by() -> None:

@@ -10,8 +10,9 @@ The store reads and writes the files; the other jobs each have a module and an a
 the guards (``guards.py``, ``known``), files that cannot be read (``quarantine.py``,
 ``quarantine`` and ``problems``), the derived index in the user cache folder (``index.py``,
 ``index``) and its refresh (``refresh.py``), a file changed elsewhere (``sync.py``), the session
-(``session.py``, ``session``). Every write runs on the store's ``Writer`` thread, off the event
-loop; ``submit`` hands it a snapshot and returns a future, ``save``/``asave`` wait for it.
+(``session.py``, ``session``), the lines the shown tab showed at close (``remembered.py``).
+Every write runs on the store's ``Writer`` thread, off the event loop; ``submit`` hands it a
+snapshot and returns a future, ``save``/``asave`` wait for it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ from claude_tui.storage.reading import (
     storage_error,
 )
 from claude_tui.storage.refresh import IndexRefresh
+from claude_tui.storage.remembered import (
+    RememberedView,
+    read_remembered,
+    remembered_path,
+    write_remembered,
+)
 from claude_tui.storage.session import SessionStore
 from claude_tui.storage.sync import ConversationChangedError, DiskChange, reconcile
 from claude_tui.storage.writer import Writer
@@ -66,10 +73,12 @@ class ConversationStore:
         from claude_tui.config import default_cache_dir
         from claude_tui.storage.index import index_path
 
+        cache_dir = cache_dir or default_cache_dir()
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "conversations"
         self.writer = Writer()
-        self.index = ConversationIndex(index_path(cache_dir or default_cache_dir(), data_dir))
+        self.index = ConversationIndex(index_path(cache_dir, data_dir))
+        self.remembered_path = remembered_path(cache_dir, data_dir)
         self.known = KnownFiles()
         self.quarantine = Quarantine(self.folder, moved=self.index.remove)
         # Files that could not be read since this store was made, for the UI to report.
@@ -102,7 +111,30 @@ class ConversationStore:
         self.known.remember(conversation, signature)
         return conversation
 
+    def remembered_view(self, conversation_id: str | None) -> RememberedView | None:
+        """The lines the shown tab's transcript showed at the last close, if kept and of this
+        conversation as the file it was just read from (``load``) holds it."""
+        if conversation_id is None:
+            return None
+        remembered = read_remembered(self.remembered_path)
+        _, signature = self.known.signature(conversation_id)
+        return remembered if remembered and remembered.shows(conversation_id, signature) else None
+
     # writing ---------------------------------------------------------------------------------
+    def remember_view_soon(self, conversation_id: str,
+                           lines: Callable[[FileSignature], RememberedView]) -> Future[None]:
+        """Keep the lines ``lines`` makes, for the conversation's file as it is once the writes
+        asked for before this one are done (the writer runs them in order)."""
+        def work() -> None:
+            _, signature = self.known.signature(conversation_id)
+            if signature is not None:
+                try:
+                    write_remembered(self.remembered_path, lines(signature))
+                except OSError as exc:  # derived data: the next start renders the messages
+                    log.info("the remembered view was not kept: %s", exc)
+
+        return self.writer.submit(str(self.remembered_path), work)
+
     def submit(self, conversation: Conversation,
                extra_messages: Sequence[Message] = ()) -> Future[None]:
         """Save the conversation (with ``extra_messages`` after its own, for a reply still

@@ -50,6 +50,7 @@ from claude_tui.ui.terminal_keys import install as install_terminal_keys
 from claude_tui.ui.textual_private import apply_layout_and_paint_fixes
 from claude_tui.ui.theme_setting import follow_theme_setting
 from claude_tui.ui.transcript.message import unanswered_notice
+from claude_tui.ui.transcript.remembered import keep_shown_lines
 from claude_tui.ui.turns import END_DIALOG_GRACE, Turns
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class ClaudeTUI(App[None]):
                          state.draft_files.get(conversation_id, [])))
         self.tabs.closed_drafts = state.closed_drafts
         self.tabs.closed_draft_files = state.closed_draft_files
-        await self.tabs.restore(tabs, state.active)
+        await self.tabs.restore(tabs, state.active, self.store.remembered_view(state.active))
         for pane in self.tabs.panes():
             self._say_if_unanswered(pane)
         if not self.tabs:
@@ -374,6 +375,7 @@ class ClaudeTUI(App[None]):
 
     async def action_quit(self) -> None:
         self.save_tabs()  # the drafts typed since the last tab change
+        keep_shown_lines(self)  # the next start shows them first
         await super().action_quit()
 
     async def on_unmount(self) -> None:

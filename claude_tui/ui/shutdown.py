@@ -13,6 +13,8 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
+from claude_tui.ui.transcript.remembered import keep_shown_lines
+
 if TYPE_CHECKING:
     from claude_tui.ui.app import ClaudeTUI
 
@@ -59,18 +61,24 @@ class Shutdown:
         self._task = asyncio.ensure_future(self.close())
 
     async def close(self) -> None:
-        app = self.app
-        app.engine.closing = True
-        for pane in app.tabs.panes():
-            with contextlib.suppress(Exception):
-                await pane.stop_reply()
-        with contextlib.suppress(Exception):
-            app.save_tabs()
-        await asyncio.to_thread(app.store.writer.flush, FLUSH_SECONDS)
+        await self.save_everything()
         # Everything is on disk now. With the terminal gone, Textual's own shutdown can block
         # for ever writing to it (its output queue full, its writer thread gone): the process
         # ends anyway a moment later rather than stay behind, unseen, holding the data folder.
         watchdog = threading.Timer(EXIT_GRACE, os._exit, args=(0,))
         watchdog.daemon = True
         watchdog.start()
-        app.exit()
+        self.app.exit()
+
+    async def save_everything(self) -> None:
+        """The replies cut off and saved, the shown transcript's lines kept, the tabs saved,
+        and every write finished (within ``FLUSH_SECONDS``)."""
+        app = self.app
+        app.engine.closing = True
+        keep_shown_lines(app)  # before the replies are stopped: not while one streams
+        for pane in app.tabs.panes():
+            with contextlib.suppress(Exception):
+                await pane.stop_reply()
+        with contextlib.suppress(Exception):
+            app.save_tabs()
+        await asyncio.to_thread(app.store.writer.flush, FLUSH_SECONDS)

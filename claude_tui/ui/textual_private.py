@@ -172,6 +172,18 @@ def show_rendered_lines(widget: Widget, strips: list[Strip]) -> None:
     widget._dirty_regions.clear()
 
 
+# --- The lines a screen shows (Screen._compositor, Compositor.render_strips) ---
+# Why: the lines the shown transcript shows at close are kept for the next start's first screen
+# (ui/transcript/remembered.py); Textual renders a screen's lines for its own writes only.
+# Without it: nothing is kept, and a start renders a long tab's messages before showing them.
+
+
+def screen_lines(screen: Screen) -> list[Strip] | None:
+    """Every line ``screen`` shows, as it paints them; None if they cannot be had."""
+    render = getattr(getattr(screen, "_compositor", None), "render_strips", None)
+    return render() if render is not None else None
+
+
 # --- A widget's count of layout requests (Widget._layout_updates) ---
 # Why: Textual caches each widget's box model, height included, by that count, and
 # ``refresh(layout=True)`` adds to it only when no layout is pending for the widget already. A

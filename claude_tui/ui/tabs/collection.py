@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent, Tabs
 
 from claude_tui.conversation import Conversation
+from claude_tui.storage.remembered import RememberedView
 from claude_tui.storage.session import TabState, closed_draft_files, closed_drafts
 from claude_tui.ui.draft_files import left_off_notice, read_again
 from claude_tui.ui.tabs.pane import ConversationPane, conversation_id_of, pane_id
@@ -100,9 +101,9 @@ class ConversationTabs(TabbedContent):
 
     # changing --------------------------------------------------------------------------------
     async def restore(self, tabs: list[tuple[Conversation, str, list[str]]],
-                      active: str | None) -> None:
+                      active: str | None, remembered: RememberedView | None = None) -> None:
         """Open the tabs of the last session (conversation, draft, its files' paths), showing
-        ``active``.
+        ``active`` (first as the lines ``remembered``, if they are its own).
 
         The shown tab is added first, so that it is the one the tab bar activates: no other
         tab's messages are mounted at start-up."""
@@ -110,7 +111,7 @@ class ConversationTabs(TabbedContent):
             return
         ids = [conversation.id for conversation, _, _ in tabs]
         first = ids.index(active) if active in ids else 0
-        shown = await self.open(*tabs[first])
+        shown = await self.open(*tabs[first], remembered=remembered)
         for conversation, draft, files in tabs[:first]:
             await self.open(conversation, draft, files, before=shown)
         for conversation, draft, files in tabs[first + 1:]:
@@ -123,7 +124,8 @@ class ConversationTabs(TabbedContent):
 
     async def open(self, conversation: Conversation, draft: str = "",
                    files: list[str] | None = None, *,
-                   before: ConversationPane | None = None) -> ConversationPane:
+                   before: ConversationPane | None = None,
+                   remembered: RememberedView | None = None) -> ConversationPane:
         """Add a tab for ``conversation`` (not shown yet) and return it; the draft its tab
         had when it was closed comes back (after ``draft``, if both), with its files, read
         again from ``files`` and the closed draft's paths (a notice names any left off)."""
@@ -140,7 +142,7 @@ class ConversationTabs(TabbedContent):
             self.notify(left_off_notice(conversation.display_title, left_off),
                         title="Attachment left off", severity="warning", timeout=20,
                         markup=False)
-        pane = ConversationPane(conversation, draft, attached)
+        pane = ConversationPane(conversation, draft, attached, remembered)
         self._panes[conversation.id] = pane
         await self.add_pane(pane, before=before)
         return pane

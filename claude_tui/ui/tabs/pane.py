@@ -16,6 +16,7 @@ from claude_tui import events
 from claude_tui.attachments import Attachment
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import assistant_name
+from claude_tui.storage.remembered import RememberedView
 from claude_tui.text import one_line
 from claude_tui.ui.composer.attachment_row import AttachmentRow
 from claude_tui.ui.composer.composer import Composer
@@ -71,7 +72,8 @@ class ConversationPane(TabPane):
     """Holds one conversation and the worker running its turn, if any."""
 
     def __init__(self, conversation: Conversation, composer_text: str = "",
-                 attached: list[Attachment] | None = None) -> None:
+                 attached: list[Attachment] | None = None,
+                 remembered: RememberedView | None = None) -> None:
         super().__init__(tab_label(conversation), id=pane_id(conversation.id))
         self.conversation = conversation
         # How the tab names the model that replies ("Claude", "the demo model").
@@ -83,6 +85,9 @@ class ConversationPane(TabPane):
         self._text_batch: list[str] | None = None
         self._batch_thinking = False  # the batch holds thinking, not text
         self.countdown = RetryCountdown(id="retry")
+        # Its transcript's lines at the last close, shown first if they are its own (start-up).
+        self._remembered = remembered if (
+            remembered and remembered.conversation_id == conversation.id) else None
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         # The app switches tabs itself; focus never does. Textual calls TabPane's handler too
@@ -145,7 +150,9 @@ class ConversationPane(TabPane):
 
     def compose(self) -> ComposeResult:
         yield WarningBanner(self.conversation.warnings, assistant=self.assistant, id="banner")
-        yield ConversationView(self.conversation, id="view")
+        view = ConversationView(self.conversation, id="view")
+        view.remembered, self._remembered = self._remembered, None
+        yield view
         yield Static("", markup=False, id="error", classes="error")
         yield self.countdown
         if self.conversation.read_only_reason:

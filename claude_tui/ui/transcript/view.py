@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from claude_tui.conversation import Conversation, Message
+from claude_tui.storage.remembered import RememberedView
 from claude_tui.text import inert
 from claude_tui.ui.transcript.measuring import Measuring
 from claude_tui.ui.transcript.message import (
@@ -25,6 +26,7 @@ from claude_tui.ui.transcript.message import (
     widgets_for,
 )
 from claude_tui.ui.transcript.parts import MessagePart
+from claude_tui.ui.transcript.remembered import FirstLines
 from claude_tui.ui.transcript.thinking import ThinkingBlock
 from claude_tui.ui.transcript.versions import as_shown
 
@@ -63,6 +65,10 @@ class ConversationView(VerticalScroll):
         self.versions_shown = False  # earlier versions of replies and messages (versions.py)
         self._rest: asyncio.Future[None] | None = None  # the recent part still to be mounted
         self.measuring = Measuring(self)  # parts shown at a guessed height, rendered later
+        # Set before the first load: the lines shown at the last close, shown first if they
+        # still look as they did, until the messages take their place (remembered.py).
+        self.remembered: RememberedView | None = None
+        self.first_lines = FirstLines(self, self._mount_recent)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:
@@ -86,6 +92,13 @@ class ConversationView(VerticalScroll):
         if self.loaded:
             return
         self.loaded = True
+        remembered, self.remembered = self.remembered, None
+        if remembered and upto is None and start is None and (
+                await self.first_lines.show(remembered)):
+            return
+        await self._mount_recent(upto, start)
+
+    async def _mount_recent(self, upto: int | None = None, start: int | None = None) -> None:
         total = len(self.conversation.messages) if upto is None else upto
         self.first_shown = self._start_before(total) if start is None else min(start, total)
         # A tab's first showing mounts what fills the screen first, the rest of the recent
@@ -140,9 +153,15 @@ class ConversationView(VerticalScroll):
             if self._rest is rest:
                 self._rest = None
 
+    @property
+    def all_mounted(self) -> bool:
+        """Whether the recent part is all mounted (``all_loaded`` waits for it)."""
+        return self._rest is None and not self.first_lines.showing
+
     async def all_loaded(self) -> None:
         """Wait until the recent part is all mounted (``load`` leaves some for after the
         first paint)."""
+        await self.first_lines.replaced()
         if self._rest is not None:
             await asyncio.shield(self._rest)
 
@@ -221,6 +240,7 @@ class ConversationView(VerticalScroll):
         display was toggled. What the running turn adds after them comes as usual."""
         if not self.loaded:
             return
+        await self.first_lines.replaced()
         start = self.first_shown
         self._rest = None  # what was still to be mounted is mounted afresh below
         await self.remove_children()
@@ -250,6 +270,7 @@ class ConversationView(VerticalScroll):
         be saved too; rendering it then would show it twice (once finished, once streaming).
         A reply streamed in this turn is not rendered again: its widget becomes the message.
         """
+        await self.first_lines.replaced()
         if not self.loaded:
             self._saved.clear()
             return
@@ -334,6 +355,7 @@ class ConversationView(VerticalScroll):
         """A piece of the streaming reply's thinking, in a block above where its text goes."""
         if not self.loaded:
             return
+        await self.first_lines.replaced()
         if self._thinking is None:
             if self._live is not None:  # thinking after text (between tool calls): below it
                 await self._live.end()
@@ -361,6 +383,7 @@ class ConversationView(VerticalScroll):
     async def write_reply(self, text: str) -> None:
         if not self.loaded:
             return
+        await self.first_lines.replaced()
         await self._end_thinking()
         if self._live is None:
             self._live = StreamedReply(self.conversation.model)
@@ -379,6 +402,7 @@ class ConversationView(VerticalScroll):
         """A notice inside the running turn: it ends the live text so later text goes below."""
         if not self.loaded:
             return
+        await self.first_lines.replaced()
         await self._end_thinking()
         if self._live is not None:
             await self._live.end()
