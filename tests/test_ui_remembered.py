@@ -222,14 +222,15 @@ async def test_a_damaged_or_doctored_file_of_lines_is_not_shown(
 
 
 def test_a_remembered_view_reads_back_as_written(tmp_path: Path) -> None:
-    view = RememberedView("01abc", FileSignature(10, 20, 30), "looks",
+    view = RememberedView("01abc", FileSignature(10, 20, 30), "looks", (0, 2, 10, 2),
                           ["bold #ffffff on #000000", ""], [[("héllo ", 0), ("世界", 1)], []])
     path = tmp_path / "view.json"
     path.write_text(json.dumps(view.to_json()))
     back = read_remembered(path)
     assert back is not None
-    assert (back.conversation_id, back.signature, back.looks, back.styles, back.lines) == (
-        "01abc", FileSignature(10, 20, 30), "looks", view.styles, view.lines)
+    assert (back.conversation_id, back.signature, back.looks, back.where, back.styles,
+            back.lines) == ("01abc", FileSignature(10, 20, 30), "looks", (0, 2, 10, 2),
+                            view.styles, view.lines)
     assert back.shows("01abc", FileSignature(10, 20, 30))
     assert not back.shows("01abc", FileSignature(11, 20, 30))
     assert not back.shows("01abd", FileSignature(10, 20, 30))

@@ -34,13 +34,14 @@ Line = list[tuple[str, int]]
 class RememberedView:
     """The lines a conversation's transcript showed, and what they were shown for."""
 
-    __slots__ = ("conversation_id", "lines", "looks", "signature", "styles")
+    __slots__ = ("conversation_id", "lines", "looks", "signature", "styles", "where")
 
     def __init__(self, conversation_id: str, signature: FileSignature, looks: str,
-                 styles: list[str], lines: list[Line]) -> None:
+                 where: tuple[int, int, int, int], styles: list[str], lines: list[Line]) -> None:
         self.conversation_id = conversation_id
         self.signature = signature  # of the file whose messages the lines show
         self.looks = looks  # everything else the lines depend on (sizes, theme, versions)
+        self.where = where  # x, y, width, height on the screen
         self.styles = styles  # Rich style definitions ("bold #f8f8f2 on #272822")
         self.lines = lines
 
@@ -52,8 +53,8 @@ class RememberedView:
         s = self.signature
         return {"schema": SCHEMA, "conversation": self.conversation_id,
                 "file": [s.size, s.mtime_ns, s.ino], "looks": self.looks,
-                "styles": self.styles, "lines": [[list(piece) for piece in line]
-                                                 for line in self.lines]}
+                "where": list(self.where), "styles": self.styles,
+                "lines": [[list(piece) for piece in line] for line in self.lines]}
 
     @classmethod
     def from_json(cls, data: object) -> RememberedView | None:
@@ -62,10 +63,12 @@ class RememberedView:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             return None
         conversation_id, file, looks = data.get("conversation"), data.get("file"), data.get("looks")
-        styles, lines = data.get("styles"), data.get("lines")
+        where, styles, lines = data.get("where"), data.get("styles"), data.get("lines")
         if not (isinstance(conversation_id, str) and isinstance(looks, str)
                 and isinstance(file, list) and len(file) == 3
                 and all(type(n) is int for n in file)
+                and isinstance(where, list) and len(where) == 4
+                and all(type(n) is int and n >= 0 for n in where)
                 and isinstance(styles, list) and all(isinstance(s, str) for s in styles)
                 and isinstance(lines, list)):
             return None
@@ -81,7 +84,8 @@ class RememberedView:
                     return None
                 pieces.append((piece[0], piece[1]))
             read.append(pieces)
-        return cls(conversation_id, FileSignature(*file), looks, styles, read)
+        return cls(conversation_id, FileSignature(*file), looks,
+                   (where[0], where[1], where[2], where[3]), styles, read)
 
 
 def remembered_path(cache_dir: Path, data_dir: Path) -> Path:

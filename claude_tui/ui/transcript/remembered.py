@@ -106,7 +106,7 @@ def shown_lines(view: ConversationView) -> Callable[[FileSignature], RememberedV
     size = Size(strips[0].cell_length if strips else 0, len(strips))
     conversation_id, seen = view.conversation.id, looks(view, size)
     where = (region.x, region.y, region.width, region.height)
-    return lambda signature: RememberedView(conversation_id, signature, f"{seen}|{where}",
+    return lambda signature: RememberedView(conversation_id, signature, seen, where,
                                             list(styles), lines)
 
 
@@ -133,14 +133,13 @@ class RememberedLines(Widget):
     def of(cls, remembered: RememberedView, view: ConversationView,
            shown: Callable[[], None]) -> RememberedLines | None:
         """The widget for ``remembered`` in ``view``; None unless it looks as it did."""
-        seen, _, where = remembered.looks.rpartition("|")
-        if seen != looks(view, view.screen.size):
+        if remembered.looks != looks(view, view.screen.size):
             return None
         try:
-            x, y, width, height = (int(n) for n in where.strip("()").split(","))
             styles = [Style.parse(definition) for definition in remembered.styles]
-        except (ValueError, StyleSyntaxError):
+        except StyleSyntaxError:
             return None
+        x, y, width, height = remembered.where
         strips = [Strip([Segment(text, styles[style]) for text, style in line])
                   for line in remembered.lines]
         if len(strips) != height or any(strip.cell_length != width for strip in strips):
