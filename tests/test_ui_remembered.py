@@ -95,6 +95,20 @@ class FirstPaint:
         monkeypatch.setattr(FirstLines, "_replace", recorded)
 
 
+async def start_without_the_lines(monkeypatch: pytest.MonkeyPatch, text: str, *,
+                                  size: tuple[int, int] = SIZE, theme: str | None = None) -> str:
+    """Start until ``text`` is on screen and settled, the remembered lines never painted;
+    what the screen shows then."""
+    app = ClaudeTUI(demo_options(theme=theme))
+    first = FirstPaint(monkeypatch, app)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: text in screen_text(app))
+        await settle(pilot)
+        assert first.cells is None
+        assert not active(app).view.query(RememberedLines)
+        return screen_text(app)
+
+
 @pytest.mark.parametrize("theme", [None, "textual-light", "textual-ansi"])
 async def test_a_start_shows_the_lines_of_the_last_close_then_the_same_messages(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch, theme: str | None) -> None:
@@ -128,37 +142,22 @@ async def test_no_lines_are_shown_for_a_file_changed_since_the_close(
     conversation = store.load(conversation_id)
     store.append(conversation, Message(role="user", content=[
         {"type": "text", "text": "Written by a script since"}]))
-    app = ClaudeTUI(demo_options())
-    first = FirstPaint(monkeypatch, app)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "Written by a script since" in screen_text(app))
-        await settle(pilot)
-        assert first.cells is None
-        assert not active(app).view.query(RememberedLines)
+    await start_without_the_lines(monkeypatch, "Written by a script since")
 
 
 async def test_no_lines_are_shown_in_another_theme(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stored_long(data_dir)
     await close_with_ctrl_q(theme="textual-light")
-    app = ClaudeTUI(demo_options(theme="textual-dark"))
-    first = FirstPaint(monkeypatch, app)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "The end of reply 29." in screen_text(app))
-        await settle(pilot)
-        assert first.cells is None
+    await start_without_the_lines(monkeypatch, "The end of reply 29.", theme="textual-dark")
 
 
 async def test_no_lines_are_shown_at_another_terminal_size(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stored_long(data_dir)
     await close_with_ctrl_q()
-    app = ClaudeTUI(demo_options())
-    first = FirstPaint(monkeypatch, app)
-    async with app.run_test(size=(SIZE[0] - 10, SIZE[1])) as pilot:
-        await until(pilot, lambda: "The end of reply 29." in screen_text(app))
-        await settle(pilot)
-        assert first.cells is None
+    await start_without_the_lines(monkeypatch, "The end of reply 29.",
+                                  size=(SIZE[0] - 10, SIZE[1]))
 
 
 async def test_lines_scrolled_up_from_are_not_kept(data_dir: Path) -> None:
@@ -212,13 +211,7 @@ async def test_a_damaged_or_doctored_file_of_lines_is_not_shown(
         path.write_text(json.dumps(data))
     else:
         path.write_bytes(damage)  # type: ignore[arg-type]
-    app = ClaudeTUI(demo_options())
-    first = FirstPaint(monkeypatch, app)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "The end of reply 29." in screen_text(app))
-        await settle(pilot)
-        assert first.cells is None
-        assert "owned" not in screen_text(app)
+    assert "owned" not in await start_without_the_lines(monkeypatch, "The end of reply 29.")
 
 
 def test_a_remembered_view_reads_back_as_written(tmp_path: Path) -> None:
