@@ -151,7 +151,7 @@ class ConversationPane(TabPane):
     def compose(self) -> ComposeResult:
         yield WarningBanner(self.conversation.warnings, assistant=self.assistant, id="banner")
         view = ConversationView(self.conversation, id="view")
-        view.remembered, self._remembered = self._remembered, None
+        view.first_lines.remembered, self._remembered = self._remembered, None
         yield view
         yield Static("", markup=False, id="error", classes="error")
         yield self.countdown

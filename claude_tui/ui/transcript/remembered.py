@@ -165,6 +165,8 @@ class FirstLines:
     def __init__(self, view: ConversationView, mount: Callable[[], Awaitable[None]]) -> None:
         self._view = view
         self._mount = mount  # mounts the recent messages, as a first load does
+        # Given before the first load: shown then if they still look as they did.
+        self.remembered: RememberedView | None = None
         self._lines: RememberedLines | None = None
         self._replacing: asyncio.Future[None] | None = None
 
@@ -172,8 +174,12 @@ class FirstLines:
     def showing(self) -> bool:
         return self._lines is not None
 
-    async def show(self, remembered: RememberedView) -> bool:
-        """Show ``remembered`` in the transcript; False if it does not look as it did."""
+    async def show(self) -> bool:
+        """Show the remembered lines in the transcript; False if there are none, or they do
+        not look as they did (only once: a later load mounts the messages)."""
+        remembered, self.remembered = self.remembered, None
+        if remembered is None:
+            return False
         lines = RememberedLines.of(remembered, self._view, self._replace)
         if lines is None:
             return False

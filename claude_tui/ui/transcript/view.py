@@ -15,7 +15,6 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from claude_tui.conversation import Conversation, Message
-from claude_tui.storage.remembered import RememberedView
 from claude_tui.text import inert
 from claude_tui.ui.transcript.measuring import Measuring
 from claude_tui.ui.transcript.message import (
@@ -65,9 +64,7 @@ class ConversationView(VerticalScroll):
         self.versions_shown = False  # earlier versions of replies and messages (versions.py)
         self._rest: asyncio.Future[None] | None = None  # the recent part still to be mounted
         self.measuring = Measuring(self)  # parts shown at a guessed height, rendered later
-        # Set before the first load: the lines shown at the last close, shown first if they
-        # still look as they did, until the messages take their place (remembered.py).
-        self.remembered: RememberedView | None = None
+        # The lines shown at the last close, first if given (remembered.py).
         self.first_lines = FirstLines(self, self._mount_recent)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
@@ -92,9 +89,7 @@ class ConversationView(VerticalScroll):
         if self.loaded:
             return
         self.loaded = True
-        remembered, self.remembered = self.remembered, None
-        if remembered and upto is None and start is None and (
-                await self.first_lines.show(remembered)):
+        if upto is None and start is None and await self.first_lines.show():
             return
         await self._mount_recent(upto, start)
 
