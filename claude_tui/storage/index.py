@@ -58,10 +58,15 @@ class SearchHit:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
+def data_folder_key(data_dir: Path) -> str:
+    """What names a data folder's derived files in the cache folder (``--data-dir`` folders
+    get their own)."""
+    return hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+
+
 def index_path(cache_dir: Path, data_dir: Path) -> Path:
-    """One index per data folder (``--data-dir`` folders get their own)."""
-    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-    return Path(cache_dir) / f"index-{key}.sqlite3"
+    """One index per data folder."""
+    return Path(cache_dir) / f"index-{data_folder_key(data_dir)}.sqlite3"
 
 
 def has_words(text: str) -> bool:

@@ -13,12 +13,12 @@ start. It is written by the store's writer thread, like every other file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 from claude_tui.storage.atomic import atomic_write, json_bytes, private_dir
+from claude_tui.storage.index import data_folder_key
 from claude_tui.storage.reading import FileSignature
 
 SCHEMA = 1
@@ -90,8 +90,7 @@ class RememberedView:
 
 def remembered_path(cache_dir: Path, data_dir: Path) -> Path:
     """One per data folder, beside its index (``index.index_path``)."""
-    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-    return Path(cache_dir) / f"view-{key}.json"
+    return Path(cache_dir) / f"view-{data_folder_key(data_dir)}.json"
 
 
 def read_remembered(path: Path) -> RememberedView | None:
