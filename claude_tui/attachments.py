@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from claude_tui.conversation import Message
+from claude_tui.record import Record
 from claude_tui.text import one_line
 
 Kind = Literal["image", "pdf", "text"]
@@ -182,8 +183,7 @@ def is_attachment_block(block: dict[str, Any]) -> bool:
     return block.get("type") in ("image", "document")
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(Record):
     """An attachment of a stored message, as the transcript and export name it."""
 
     name: str

@@ -1,72 +1,23 @@
 """What the chat engine tells its caller while a turn runs. Plain data, no UI.
 
-Each event is a frozen record declared like a dataclass (its fields are its annotations), on
-``Event`` rather than ``@dataclass``: Python 3.11 and 3.12 compile each method a dataclass is
-given on its own, about 0.6 ms a frozen class, and these sixteen were a sixth of what our own
-modules cost a start-up (which needs none of them before the first paint). ``Event`` makes the
-same methods without compiling any: built from the keyword or positional fields, equal when of
-the same type with equal fields, hashable, readable in a ``repr``, unchangeable.
+Each event is a frozen record of its fields (``record.Record``: declared like a dataclass,
+without the code a dataclass compiles at import; these sixteen were a sixth of what our own
+modules cost a start-up, which needs none of them before the first paint).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
-from typing import TYPE_CHECKING, Any, ClassVar, dataclass_transform
+from typing import TYPE_CHECKING
+
+from claude_tui.record import Record
 
 if TYPE_CHECKING:
     from claude_tui.conversation import Message
 
 
-@dataclass_transform(frozen_default=True)
-class Event:
-    """A frozen record whose fields are the annotations of its class, in order; a field
-    given a value in the class body is optional, with that value (immutable ones only)."""
-
-    _fields: ClassVar[tuple[str, ...]] = ()
-    _defaults: ClassVar[dict[str, Any]] = {}
-
-    def __init_subclass__(cls) -> None:
-        fields = tuple(name for name in inspect.get_annotations(cls)
-                       if name not in Event.__annotations__)
-        cls._fields = cls.__match_args__ = fields  # type: ignore[misc]
-        cls._defaults = {name: cls.__dict__[name] for name in fields if name in cls.__dict__}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, "
-                            f"{len(args)} were given")
-        values = dict(zip(fields, args, strict=False))
-        for name, value in kwargs.items():
-            if name not in fields or name in values:
-                raise TypeError(f"{type(self).__name__}: unexpected or repeated field {name!r}")
-            values[name] = value
-        for name in fields:
-            if name not in values:
-                if name not in self._defaults:
-                    raise TypeError(f"{type(self).__name__} is missing field {name!r}")
-                values[name] = self._defaults[name]
-        object.__setattr__(self, "__dict__", values)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash((type(self), *self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
-        return f"{type(self).__name__}({shown})"
+class Event(Record):
+    """Something the engine tells its caller: a frozen record of its fields."""
 
 
 class TurnStarted(Event):

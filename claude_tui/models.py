@@ -10,19 +10,18 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from claude_tui.config import DEMO_MODEL
 from claude_tui.conversation import Conversation
 from claude_tui.providers.choice import provider_info
+from claude_tui.record import Record
 
 if TYPE_CHECKING:
     from claude_tui.providers.choice import Providers
 
 
-@dataclass(frozen=True)
-class ModelInfo:
+class ModelInfo(Record):
     """A model as the picker and the status line need it; None where nobody said."""
 
     id: str
@@ -31,8 +30,7 @@ class ModelInfo:
     max_output: int | None = None  # the largest max_tokens it accepts
 
 
-@dataclass(frozen=True)
-class Price:
+class Price(Record):
     """USD per million tokens."""
 
     input: float
@@ -167,8 +165,7 @@ def context_used(conversation: Conversation) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class CostEstimate:
+class CostEstimate(Record):
     usd: float
     # Replies with usage on a model the price table does not know: not in ``usd``.
     unpriced: int = 0
@@ -222,8 +219,7 @@ def cost_text(usd: float) -> str:
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort, least to most
 
 
-@dataclass(frozen=True)
-class ThinkingSupport:
+class ThinkingSupport(Record):
     """How a model takes extended thinking, as the Messages API documents it.
 
     Sources (check there when a model is added): platform.claude.com/docs build-with-claude/

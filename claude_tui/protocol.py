@@ -8,13 +8,13 @@ the rules itself, whatever the model says.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from claude_tui.config import Settings
 from claude_tui.conversation import Conversation, RefusedEnd, now_iso
 from claude_tui.providers.base import END_CONVERSATION_TOOLS
 from claude_tui.providers.choice import provider_info
+from claude_tui.record import Record
 
 ISSUE_WARNING = "issue_warning"
 END_CONVERSATION = "end_conversation"
@@ -101,8 +101,7 @@ class InvalidToolInput(ValueError):
     """A tool call's input breaks the tool's schema (E6); the message goes back to the model."""
 
 
-@dataclass(frozen=True)
-class EndDecision:
+class EndDecision(Record):
     """What the client does with an ``end_conversation`` call.
 
     ``end``: end now (persistent_abuse allowed by E1); ``confirm``: ask the user (E2);

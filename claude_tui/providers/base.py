@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from claude_tui.record import Record
+
 RETRY_HINT = "press ctrl+r to retry"
 # The engine's words for a reply from any model that ended without saying it was complete.
 BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT}."
@@ -15,8 +17,7 @@ BROKE_OFF = f"The reply broke off half way: the connection was lost; {RETRY_HINT
 END_CONVERSATION_TOOLS = "end_conversation_tools"
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
+class ProviderInfo(Record):
     """What a provider is, so that nobody has to ask "is this the demo model?"."""
 
     name: str  # "anthropic", "demo"
@@ -60,13 +61,11 @@ class ModelRequest:
     output_config: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
-class TextChunk:
+class TextChunk(Record):
     text: str
 
 
-@dataclass(frozen=True)
-class ThinkingChunk:
+class ThinkingChunk(Record):
     """A piece of the reply's (summarized) thinking, as it streams."""
 
     text: str
@@ -86,8 +85,7 @@ class ReplyDone:
     stop_details: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
-class RetryWait:
+class RetryWait(Record):
     """The request failed before any reply came and will be sent again in ``seconds``.
 
     ``reason`` in a few lower-case words ("rate limited", "the API is overloaded");

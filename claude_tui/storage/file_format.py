@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from claude_tui.conversation import Conversation, Message
+from claude_tui.record import Record
 
 
 def _dumps(data: Any, indent: int | None = None) -> bytes:
@@ -26,8 +26,7 @@ def _dumps(data: Any, indent: int | None = None) -> bytes:
         return json.dumps(data, ensure_ascii=True, indent=indent).encode("ascii")
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Record):
     """A conversation as it is at one moment, cheap to take on the event loop.
 
     The messages are the same objects as the conversation's (a list copy, not a deep copy): a

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claude_tui.conversation import Conversation, Message
+from claude_tui.record import Record
 from claude_tui.storage.reading import FileSignature
 
 INDEX_VERSION = 2  # 2: a message's attachment names are searchable
@@ -36,8 +37,7 @@ _MARKERS = re.compile("[\ue000\ue001]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class ConversationSummary:
+class ConversationSummary(Record):
     id: str
     title: str
     status: str

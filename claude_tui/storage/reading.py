@@ -9,11 +9,11 @@ from __future__ import annotations
 import errno
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from claude_tui.conversation import SCHEMA_VERSION, Conversation
+from claude_tui.record import Record
 
 
 class StoreError(Exception):
@@ -45,8 +45,7 @@ class StorageError(StoreError):
         self.errno = errno_
 
 
-@dataclass(frozen=True)
-class FileSignature:
+class FileSignature(Record):
     """Which version of a file was read: a file changed since has another signature."""
 
     size: int
@@ -58,8 +57,7 @@ class FileSignature:
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-@dataclass(frozen=True)
-class FileProblem:
+class FileProblem(Record):
     """A conversation file that could not be read: moved aside (``kept_as``) when damaged,
     left in place (``kept_as`` None) when newer or unreadable."""
 

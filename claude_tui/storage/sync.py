@@ -8,10 +8,10 @@ read; if not, this module decides what to do so that nobody's messages are lost.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from claude_tui.conversation import Conversation, Message, new_conversation_id, now_iso
+from claude_tui.record import Record
 from claude_tui.storage.file_format import Snapshot
 from claude_tui.storage.reading import FileSignature, StoreError
 
@@ -24,8 +24,7 @@ ChangeKind = Literal["newer_on_disk", "ended_elsewhere", "conflict_copy"]
 SYNC_CONFLICT = re.compile(r"^(?P<id>[0-9a-z]{20})\.sync-conflict-[^/]*\.json$")
 
 
-@dataclass(frozen=True)
-class DiskChange:
+class DiskChange(Record):
     """What happened to a conversation whose file changed under this instance."""
 
     conversation_id: str
@@ -56,8 +55,7 @@ class ConversationChangedError(StoreError):
         self.change = change
 
 
-@dataclass(frozen=True)
-class Reconciled:
+class Reconciled(Record):
     """What a save (or a look) does about a file that changed since the store last saw it."""
 
     # A new conversation to write first, so that nobody's messages are lost.

@@ -8,16 +8,15 @@ The keys are the contract of DESIGN.md section 3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.binding import Binding
+
+from claude_tui.record import Record
 
 # alt+1 and alt+backspace arrive as named here even from terminals that send ESC 1 and ESC DEL:
 # ui/terminal_keys.py teaches Textual's parser those sequences before the app starts.
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(Record):
     id: str
     keys: str
     action: str

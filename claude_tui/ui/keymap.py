@@ -9,9 +9,9 @@ other keys, or its default when none is left. The file is left as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from claude_tui.record import Record
 from claude_tui.ui.bindings import APP_KEYS, COMPOSER_KEYS
 
 # Sending, a new line, stopping and closing: no binding may take these but its own.
@@ -30,8 +30,7 @@ _DEFAULTS = {spec.id: {k.strip() for k in spec.keys.split(",")}
              for spec in [*APP_KEYS, *COMPOSER_KEYS]}
 
 
-@dataclass(frozen=True)
-class RefusedKey:
+class RefusedKey(Record):
     binding_id: str
     key: str
     line: int | None

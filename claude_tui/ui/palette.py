@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from claude_tui.record import Record
 from claude_tui.ui.bindings import APP_KEYS, KeySpec
 from claude_tui.ui.key_words import shown_keys
 
@@ -14,8 +14,7 @@ from claude_tui.ui.key_words import shown_keys
 PALETTE_NAME = "Unreadable files"
 
 
-@dataclass(frozen=True)
-class PaletteCommand:
+class PaletteCommand(Record):
     name: str
     action: str
     help: str

@@ -7,7 +7,6 @@ The app holds the shown conversation's ``Status`` as reactive state, bound to th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -17,6 +16,7 @@ from claude_tui import models
 from claude_tui.conversation import Conversation
 from claude_tui.models import ModelInfo
 from claude_tui.providers.choice import provider_info
+from claude_tui.record import Record
 from claude_tui.text import one_line
 
 
@@ -56,8 +56,7 @@ def claude_usage(conversation: Conversation, known: Iterable[ModelInfo] = ()
     return " · ".join(short), "; ".join(full)
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(Record):
     """What the status line says, as the parts it joins; ``detail`` in full words."""
 
     parts: tuple[str, ...] = ()
