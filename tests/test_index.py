@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from claude_tui.conversation import Conversation, EndRecord, Message
 from claude_tui.storage.store import ConversationStore
 
@@ -84,6 +86,26 @@ def test_filters_and_orders(data_dir: Path) -> None:
     assert [h.summary.id for h in store.search("apples", order="created")] == [newer.id,
                                                                                 older.id]
     assert {s.id for s in store.index.list(status="active")} == {older.id}
+
+
+def test_of_two_changed_in_the_same_second_the_one_written_last_is_the_newest(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ``updated`` is to the second (the file format): ``-c`` and ctrl+o must not then take
+    # the conversation made later over the one the user has just continued.
+    store = ConversationStore(data_dir)
+    continued = saved(store, user("apples, continued"))
+    other = saved(store, user("apples made later: its id is the greater"))
+    monkeypatch.setattr("claude_tui.conversation.now_iso", lambda: "2026-12-01T10:00:00Z")
+    store.save(other)
+    store.save(continued)
+    # The clock of file times may not move between two quick writes: set it as it would.
+    path = store.folder / f"{continued.id}.json"
+    later = (store.folder / f"{other.id}.json").stat().st_mtime_ns + 1_000_000
+    os.utime(path, ns=(later, later))
+    store.refresh()
+    assert [s.id for s in store.list()] == [continued.id, other.id]
+    assert [h.summary.id for h in store.search("apples", order="updated")] == [
+        continued.id, other.id]
 
 
 def test_the_index_follows_every_save_and_delete(data_dir: Path) -> None:

@@ -256,9 +256,11 @@ class ConversationIndex:
              order: str = "updated", limit: int | None = None) -> list[ConversationSummary]:
         """Conversations, newest first (by ``updated`` or ``created``)."""
         where, args = self._filters(status, model)
-        column = "created" if order == "created" else "updated"
+        # ``updated`` is to the second: of two changed within one, the file written last is
+        # the newer (``-c`` continues the one just continued, not the other).
+        newest = "created DESC" if order == "created" else "updated DESC, mtime_ns DESC"
         sql = (f"SELECT id, title, status, model, updated, message_count, created, read_only "
-               f"FROM conversations {where} ORDER BY {column} DESC, id DESC")
+               f"FROM conversations {where} ORDER BY {newest}, id DESC")
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
@@ -305,7 +307,7 @@ class ConversationIndex:
                    c.read_only, best.rowid, c.seq
             FROM best JOIN conversations AS c ON c.seq = best.seq
             WHERE 1 {where}
-            ORDER BY {rank}, c.updated DESC, c.id DESC
+            ORDER BY {rank}, c.updated DESC, c.mtime_ns DESC, c.id DESC
         """
         db = self._db()
         try:
