@@ -31,12 +31,13 @@ class Record:
 
     def __init_subclass__(cls) -> None:
         # A record of a record has its parent's fields, then its own.
-        own = tuple(name for name in inspect.get_annotations(cls)
-                    if name not in Record.__annotations__ and name not in cls._fields)
-        fields = (*cls._fields, *own)
+        declared = [name for name in inspect.get_annotations(cls)
+                    if name not in Record.__annotations__]
+        fields = (*cls._fields, *(name for name in declared if name not in cls._fields))
         cls._fields = cls.__match_args__ = fields  # type: ignore[misc]
-        cls._defaults = {**cls._defaults,
-                         **{name: cls.__dict__[name] for name in own if name in cls.__dict__}}
+        # A field declared again may be given another default.
+        cls._defaults = {**cls._defaults, **{name: cls.__dict__[name] for name in declared
+                                             if name in cls.__dict__}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields

@@ -45,5 +45,9 @@ def test_a_record_of_a_record_has_its_fields_and_then_its_own() -> None:
     located = Located(1, 2, 3, "a.json")
     assert (located.size, located.path) == (1, "a.json")
     assert Located(1, 2, 3).path == ""
+    class Sized(FileSignature):
+        size: int = 0  # declared again, with a default
+
+    assert Sized._fields == ("size", "mtime_ns", "ino") and Sized._defaults == {"size": 0}
     # Never equal to a record of another type, even with the same fields.
     assert Located(1, 2, 3, "") != FileSignature(1, 2, 3)
